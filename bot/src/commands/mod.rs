@@ -1,0 +1,3 @@
+//! One module per `tally` subcommand.
+
+pub mod parse;

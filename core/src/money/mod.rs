@@ -1,0 +1,411 @@
+//! Money: exact decimals, currencies and amounts in integer minor units.
+
+mod currency;
+mod decimal;
+
+use std::fmt;
+
+use serde::Serialize;
+use thiserror::Error;
+
+pub use currency::{Currency, UnknownCurrency};
+pub use decimal::{Decimal, DecimalError};
+
+/// The largest amount one transaction or budget may carry, in major units (a trillion).
+///
+/// Far above any personal or household figure, yet low enough that sums of many such amounts
+/// stay well inside an `i64` of minor units.
+pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
+
+/// A signed sum of money in one currency, held as integer minor units (cents for USD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Money {
+    minor: i64,
+    currency: Currency,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MoneyError {
+    #[error("that doesn't look like an amount; write it like 12.50")]
+    Malformed,
+    #[error("{currency} amounts have at most {exponent} decimal places")]
+    TooPrecise { currency: Currency, exponent: u32 },
+    #[error("the amount must be more than zero")]
+    NotPositive,
+    #[error("that amount is too large; the most Tally accepts is a trillion")]
+    TooLarge,
+    #[error("can't combine {0} with {1}: they are different currencies")]
+    CurrencyMismatch(Currency, Currency),
+}
+
+/// How to treat digits beyond a currency's minor unit. There is no implicit rounding anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Refuse the amount: what user input gets, so nothing is silently changed.
+    Reject,
+    /// Round half away from zero: for computed figures such as projections.
+    HalfUp,
+}
+
+impl Money {
+    /// Builds from minor units, refusing anything beyond [`MAX_MAJOR_UNITS`].
+    pub fn from_minor(minor: i64, currency: Currency) -> Result<Money, MoneyError> {
+        if minor.unsigned_abs() > max_minor(currency).unsigned_abs() {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(Money { minor, currency })
+    }
+
+    pub fn zero(currency: Currency) -> Money {
+        Money { minor: 0, currency }
+    }
+
+    /// Converts an exact decimal in major units (`12.5` dollars) to minor units.
+    pub fn from_decimal(
+        value: Decimal,
+        currency: Currency,
+        rounding: Rounding,
+    ) -> Result<Money, MoneyError> {
+        let exp = currency.exponent();
+        let minor = match rounding {
+            Rounding::Reject => value.to_scale_exact(exp).ok_or(MoneyError::TooPrecise {
+                currency,
+                exponent: exp,
+            })?,
+            Rounding::HalfUp => value.round_half_up(exp).ok_or(MoneyError::TooLarge)?,
+        };
+        let minor = i64::try_from(minor).map_err(|_| MoneyError::TooLarge)?;
+        Money::from_minor(minor, currency)
+    }
+
+    /// Parses a plain decimal string (`"12.50"`) as an amount in `currency`, exactly.
+    pub fn parse(text: &str, currency: Currency) -> Result<Money, MoneyError> {
+        let value: Decimal = text.trim().parse().map_err(|e| match e {
+            DecimalError::TooLarge => MoneyError::TooLarge,
+            DecimalError::Malformed => MoneyError::Malformed,
+        })?;
+        Money::from_decimal(value, currency, Rounding::Reject)
+    }
+
+    pub fn minor(&self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.minor == 0
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.minor < 0
+    }
+
+    /// The value in major units, exactly (`1250` cents → `12.50`).
+    pub fn to_decimal(&self) -> Decimal {
+        // The scale is a currency exponent (at most 3), always valid.
+        Decimal::new(i128::from(self.minor), self.currency.exponent()).unwrap_or(Decimal::ZERO)
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::TooLarge)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::TooLarge)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
+    }
+
+    pub fn negate(self) -> Money {
+        Money {
+            minor: -self.minor,
+            currency: self.currency,
+        }
+    }
+
+    pub fn abs(self) -> Money {
+        Money {
+            minor: self.minor.abs(),
+            currency: self.currency,
+        }
+    }
+
+    /// `self × numerator ÷ denominator`, rounded half up: for projections and shares.
+    pub fn mul_div(self, numerator: i64, denominator: i64) -> Option<Money> {
+        if denominator == 0 {
+            return None;
+        }
+        let n = i128::from(self.minor) * i128::from(numerator);
+        let d = i128::from(denominator);
+        let q = n / d;
+        let r = n % d;
+        let q = if (r.abs() * 2) >= d.abs() {
+            if (n < 0) != (d < 0) { q - 1 } else { q + 1 }
+        } else {
+            q
+        };
+        Some(Money {
+            minor: i64::try_from(q).ok()?,
+            currency: self.currency,
+        })
+    }
+
+    /// Whole percent of `self` in `whole`, rounded down (`spent / limit`); `None` if `whole` is zero.
+    pub fn percent_of(self, whole: Money) -> Option<i64> {
+        if whole.minor == 0 || self.currency != whole.currency {
+            return None;
+        }
+        i64::try_from(i128::from(self.minor) * 100 / i128::from(whole.minor)).ok()
+    }
+
+    /// The amount as a plain decimal (`12.50`, `1200`), for JSON and for editing.
+    pub fn amount_string(&self) -> String {
+        self.to_decimal().to_string()
+    }
+
+    fn same_currency(&self, other: Money) -> Result<(), MoneyError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::CurrencyMismatch(self.currency, other.currency))
+        }
+    }
+}
+
+fn max_minor(currency: Currency) -> i64 {
+    MAX_MAJOR_UNITS.saturating_mul(10i64.saturating_pow(currency.exponent()))
+}
+
+/// Sums money, keeping each currency apart: different currencies are never added together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PerCurrency {
+    totals: Vec<(Currency, i64)>,
+}
+
+impl PerCurrency {
+    pub fn add(&mut self, money: Money) -> Result<(), MoneyError> {
+        match self.totals.iter_mut().find(|(c, _)| *c == money.currency) {
+            Some((_, total)) => {
+                *total = total.checked_add(money.minor).ok_or(MoneyError::TooLarge)?;
+            }
+            None => {
+                self.totals.push((money.currency, money.minor));
+                self.totals.sort_by_key(|(c, _)| c.code());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, currency: Currency) -> Money {
+        let minor = self
+            .totals
+            .iter()
+            .find(|(c, _)| *c == currency)
+            .map_or(0, |(_, m)| *m);
+        Money { minor, currency }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Money> + '_ {
+        self.totals.iter().map(|(c, m)| Money {
+            minor: *m,
+            currency: *c,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+}
+
+impl fmt::Display for Money {
+    /// Human form with thousands separators: `$12.00`, `¥1,200`, `-€3.50`, `1,000.00 SEK`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exp = self.currency.exponent();
+        let abs = self.minor.unsigned_abs();
+        let div = 10u64.pow(exp);
+        let whole = group_thousands(abs / div);
+        let number = if exp == 0 {
+            whole
+        } else {
+            format!("{whole}.{:0width$}", abs % div, width = exp as usize)
+        };
+        let sign = if self.minor < 0 { "-" } else { "" };
+        match self.currency.prefix_symbol() {
+            Some(symbol) => write!(f, "{sign}{symbol}{number}"),
+            None => write!(f, "{sign}{number} {}", self.currency.code()),
+        }
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn usd(s: &str) -> Money {
+        Money::parse(s, Currency::USD).expect("valid amount")
+    }
+
+    #[test]
+    fn formats_by_currency() {
+        assert_eq!(usd("12").to_string(), "$12.00");
+        assert_eq!(
+            Money::parse("1200", Currency::JPY).expect("ok").to_string(),
+            "¥1,200"
+        );
+        assert_eq!(
+            Money::parse("12.5", Currency::EUR).expect("ok").to_string(),
+            "€12.50"
+        );
+        assert_eq!(
+            Money::parse("1234567.8", Currency::CHF)
+                .expect("ok")
+                .to_string(),
+            "1,234,567.80 CHF"
+        );
+        assert_eq!(usd("12").negate().to_string(), "-$12.00");
+        assert_eq!(
+            Money::parse("1.5", Currency::KWD).expect("ok").to_string(),
+            "1.500 KWD"
+        );
+    }
+
+    #[test]
+    fn parses_exactly_and_refuses_extra_precision() {
+        assert_eq!(usd("12.5").minor(), 1250);
+        assert_eq!(usd("0.01").minor(), 1);
+        assert_eq!(
+            Money::parse("12.345", Currency::USD),
+            Err(MoneyError::TooPrecise {
+                currency: Currency::USD,
+                exponent: 2
+            })
+        );
+        assert!(Money::parse("1200.5", Currency::JPY).is_err());
+        assert_eq!(
+            Money::parse("1200.00", Currency::JPY).expect("ok").minor(),
+            1200
+        );
+        assert_eq!(
+            Money::parse("abc", Currency::USD),
+            Err(MoneyError::Malformed)
+        );
+    }
+
+    #[test]
+    fn bounds_amounts() {
+        assert!(Money::parse("1000000000000", Currency::USD).is_ok());
+        assert_eq!(
+            Money::parse("1000000000000.01", Currency::USD),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse(&"9".repeat(40), Currency::USD),
+            Err(MoneyError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn rounds_only_when_asked() {
+        let d: Decimal = "2.675".parse().expect("ok");
+        assert!(Money::from_decimal(d, Currency::USD, Rounding::Reject).is_err());
+        assert_eq!(
+            Money::from_decimal(d, Currency::USD, Rounding::HalfUp)
+                .expect("ok")
+                .minor(),
+            268
+        );
+    }
+
+    #[test]
+    fn never_mixes_currencies() {
+        let e = Money::parse("1", Currency::EUR).expect("ok");
+        assert!(usd("1").checked_add(e).is_err());
+        let mut sums = PerCurrency::default();
+        sums.add(usd("1.50")).expect("ok");
+        sums.add(e).expect("ok");
+        sums.add(usd("2.25")).expect("ok");
+        assert_eq!(sums.get(Currency::USD).minor(), 375);
+        assert_eq!(sums.get(Currency::EUR).minor(), 100);
+        assert_eq!(sums.iter().count(), 2);
+    }
+
+    #[test]
+    fn projects_with_explicit_rounding() {
+        assert_eq!(usd("10").mul_div(30, 24).expect("ok").minor(), 1250);
+        assert_eq!(usd("0.01").mul_div(1, 2).expect("ok").minor(), 1);
+        assert_eq!(usd("1").mul_div(1, 0), None);
+        assert_eq!(usd("80").percent_of(usd("100")), Some(80));
+    }
+
+    fn any_currency() -> impl Strategy<Value = Currency> {
+        prop::sample::select(Currency::all().collect::<Vec<_>>())
+    }
+
+    proptest! {
+        #[test]
+        fn parse_of_amount_string_is_identity(minor in -max_minor(Currency::KWD)..=max_minor(Currency::KWD), c in any_currency()) {
+            if let Ok(m) = Money::from_minor(minor, c) {
+                prop_assert_eq!(Money::parse(&m.amount_string(), c), Ok(m));
+                let d = m.to_decimal();
+                prop_assert_eq!(Money::from_decimal(d, c, Rounding::Reject), Ok(m));
+            }
+        }
+
+        #[test]
+        fn arithmetic_never_panics(a in any::<i64>(), b in any::<i64>(), n in any::<i64>(), d in any::<i64>()) {
+            let x = Money::from_minor(a, Currency::USD);
+            let y = Money::from_minor(b, Currency::USD);
+            if let (Ok(x), Ok(y)) = (x, y) {
+                let _ = x.checked_add(y);
+                let _ = x.checked_sub(y);
+                let _ = x.mul_div(n, d);
+                let _ = x.percent_of(y);
+                let _ = x.to_string();
+            }
+        }
+
+        #[test]
+        fn sums_are_exact(parts in prop::collection::vec(0i64..100_000_000, 0..50)) {
+            let mut total = PerCurrency::default();
+            for p in &parts {
+                total.add(Money::from_minor(*p, Currency::EUR).expect("in range")).expect("no overflow");
+            }
+            prop_assert_eq!(total.get(Currency::EUR).minor(), parts.iter().sum::<i64>());
+        }
+
+        #[test]
+        fn parsing_arbitrary_text_never_panics(s in "\\PC{0,40}") {
+            let _ = Money::parse(&s, Currency::USD);
+        }
+    }
+}
