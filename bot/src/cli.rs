@@ -4,10 +4,14 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::config::Config;
 
 /// Tally: a personal and group finance chat bot.
+///
+/// Configuration comes from config/default.toml overridden by TALLY_* environment variables
+/// (see the README); the database defaults to sqlite://tally.db in the current directory.
 #[derive(Debug, Parser)]
-#[command(name = "tally", version, about, long_about = None)]
+#[command(name = "tally", version, about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -15,13 +19,28 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Chat with Tally in the terminal as a local user (start here). From a pipe, prints only the
+    /// replies: one block per input line, blocks separated by a blank line.
+    Chat(commands::chat::ChatArgs),
+    /// Run the HTTP API and every configured chat platform (Telegram, Discord) until stopped.
+    Run,
+    /// Apply pending database migrations and exit (they also run at every start).
+    Migrate,
     /// Read chat messages from stdin, one per line, and print one JSON intent per line.
     Parse(commands::parse::ParseArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Parse(args) = cli.command {
+        return commands::parse::run(args);
+    }
+    let config = Config::load()?;
+    crate::telemetry::init(&config.log, config.log_format);
     match cli.command {
-        Command::Parse(args) => commands::parse::run(args),
+        Command::Chat(args) => commands::chat::run(config, args),
+        Command::Run => commands::run::run(config),
+        Command::Migrate => commands::migrate::run(config),
+        Command::Parse(_) => Ok(()),
     }
 }
 

@@ -1,4 +1,9 @@
 //! Tally's adapters: the console, the HTTP API, Telegram and Discord, over `tally-core`.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod console;
+pub mod http;
+pub mod telemetry;

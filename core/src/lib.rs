@@ -1,7 +1,17 @@
 //! Tally's platform-agnostic core: money, ledgers, services, the parser and the conversation.
 
+pub mod advice;
 pub mod clock;
+pub mod conversation;
+pub mod db;
 pub mod domain;
+pub mod error;
+pub mod models;
 pub mod money;
 pub mod parser;
 pub mod period;
+pub mod services;
+pub mod tally;
+
+pub use error::{Error, ErrorKind, Result};
+pub use tally::{Settings, Tally};

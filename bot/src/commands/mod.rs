@@ -1,3 +1,6 @@
 //! One module per `tally` subcommand.
 
+pub mod chat;
+pub mod migrate;
 pub mod parse;
+pub mod run;

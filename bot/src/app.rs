@@ -1,0 +1,37 @@
+//! Putting the pieces together from configuration: the database and the core handle.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use tally_core::Tally;
+use tally_core::clock::{Clock, ManualClock, SystemClock};
+use tally_core::db::Db;
+
+use crate::config::Config;
+
+/// Opens the configured database and applies pending migrations.
+pub fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(config.database_url.expose(), config.db_pool_size)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("opening TALLY_DATABASE_URL")?;
+    let applied = db
+        .migrate()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("migrating the database")?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrated");
+    }
+    Ok(db)
+}
+
+/// The core handle for this process. `today` pins the date (for `tally chat --today`).
+pub fn build_tally(config: &Config, db: Db, today: Option<NaiveDate>) -> Tally {
+    let clock: Arc<dyn Clock> = match today.and_then(|d| d.and_hms_opt(12, 0, 0)) {
+        Some(noon) => Arc::new(ManualClock::new(noon.and_utc())),
+        None => Arc::new(SystemClock),
+    };
+    Tally::builder(db, config.core_settings(today))
+        .clock(clock)
+        .build()
+}

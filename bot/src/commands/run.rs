@@ -1,0 +1,67 @@
+//! `tally run`: the HTTP server and every configured chat adapter, until Ctrl-C or SIGTERM.
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::{app, http};
+
+pub fn run(config: Config) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || app::open_database(&config)).await??
+    };
+    let tally = app::build_tally(&config, db, None);
+    let mut enabled = Vec::new();
+    if config.telegram.is_some() {
+        enabled.push("Telegram");
+    }
+    if config.discord.is_some() {
+        enabled.push("Discord");
+    }
+    if enabled.is_empty() {
+        eprintln!(
+            "No chat platform is configured, so only the HTTP API runs.\n\
+             Set TALLY_TELEGRAM_TOKEN to enable Telegram, TALLY_DISCORD_TOKEN to enable Discord,\n\
+             and TALLY_OPENAI_API_KEY or TALLY_OPENAI_BASE_URL for the LLM assistant."
+        );
+    }
+    let listener = TcpListener::bind(config.http_addr).await.map_err(|e| {
+        anyhow::anyhow!("can't listen on TALLY_HTTP_ADDR {}: {e}", config.http_addr)
+    })?;
+    tracing::info!(addr = %config.http_addr, adapters = ?enabled, "tally is running");
+    let router = http::router(tally.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so containers stop cleanly.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,321 @@
+//! Typed configuration: `config/default.toml`, then `TALLY_*` variables, validated once at start.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+use tally_core::domain::{DateOrder, Timezone};
+use tally_core::money::Currency;
+use tally_core::services::accounts::AccountDefaults;
+use url::Url;
+
+/// The defaults, compiled in so the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// OpenAI's own API, used when only `TALLY_OPENAI_API_KEY` is set.
+pub const OPENAI_DEFAULT_URL: &str = "https://api.openai.com/v1";
+
+/// A value that must never reach a log line or an error message.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything as read, before validation.
+#[derive(Debug, Deserialize)]
+struct Raw {
+    database_url: Secret,
+    db_pool_size: u32,
+    http_addr: String,
+    public_url: String,
+    jwt_secret: Option<Secret>,
+    jwt_ttl_minutes: u64,
+    bcrypt_cost: u32,
+    telegram_token: Option<Secret>,
+    telegram_api_url: String,
+    telegram_webhook_url: Option<String>,
+    telegram_webhook_secret: Option<Secret>,
+    discord_token: Option<Secret>,
+    discord_api_url: Option<String>,
+    discord_guild_id: Option<u64>,
+    openai_api_key: Option<Secret>,
+    openai_base_url: Option<String>,
+    openai_model: String,
+    openai_timeout_secs: u64,
+    llm_daily_tokens: u64,
+    default_currency: String,
+    default_timezone: String,
+    default_date_order: Option<String>,
+    log: String,
+    log_format: LogFormat,
+}
+
+/// Validated configuration. Loaded once in `main` and passed to what needs it.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret,
+    pub db_pool_size: u32,
+    pub http_addr: SocketAddr,
+    pub public_url: Url,
+    pub jwt_secret: Option<Secret>,
+    pub jwt_ttl: Duration,
+    pub bcrypt_cost: u32,
+    pub telegram: Option<TelegramConfig>,
+    pub discord: Option<DiscordConfig>,
+    pub openai: Option<OpenAiConfig>,
+    pub defaults: AccountDefaults,
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct TelegramConfig {
+    pub token: Secret,
+    pub api_url: Url,
+    pub webhook_url: Option<Url>,
+    /// Checked against Telegram's secret-token header in webhook mode; derived from the token when
+    /// not given, so every instance agrees without extra set-up.
+    pub webhook_secret: Option<Secret>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscordConfig {
+    pub token: Secret,
+    pub api_url: Option<Url>,
+    pub guild_id: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenAiConfig {
+    pub api_key: Option<Secret>,
+    pub base_url: Url,
+    pub model: String,
+    pub timeout: Duration,
+    pub daily_tokens: u64,
+}
+
+impl Config {
+    /// Reads the defaults and the environment.
+    pub fn load() -> anyhow::Result<Config> {
+        Config::from_figment(
+            Figment::from(Toml::string(DEFAULT_TOML)).merge(Env::prefixed("TALLY_")),
+        )
+    }
+
+    /// Reads the defaults and the given `(key, value)` pairs instead of the environment (tests).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        for (k, v) in pairs {
+            let key = k.to_ascii_lowercase();
+            // As the environment provider does: numbers are numbers, the rest is text.
+            figment = match v.parse::<i64>() {
+                Ok(n) => figment.merge((key, n)),
+                Err(_) => figment.merge((key, *v)),
+            };
+        }
+        Config::from_figment(figment)
+    }
+
+    fn from_figment(figment: Figment) -> anyhow::Result<Config> {
+        let raw: Raw = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        raw.validate()
+    }
+
+    pub fn core_settings(&self, today: Option<chrono::NaiveDate>) -> tally_core::Settings {
+        tally_core::Settings {
+            defaults: self.defaults,
+            public_url: self.public_url.as_str().trim_end_matches('/').to_owned(),
+            today,
+            fallback_timeout: self
+                .openai
+                .as_ref()
+                .map_or(Duration::from_secs(20), |o| o.timeout),
+        }
+    }
+}
+
+fn non_empty(s: Option<Secret>) -> Option<Secret> {
+    s.filter(|s| !s.0.trim().is_empty())
+}
+
+fn url(name: &str, value: &str) -> anyhow::Result<Url> {
+    let u = Url::parse(value.trim()).with_context(|| format!("{name} is not a URL: {value:?}"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        bail!("{name} must be an http:// or https:// URL");
+    }
+    Ok(u)
+}
+
+impl Raw {
+    fn validate(self) -> anyhow::Result<Config> {
+        tally_core::db::DatabaseUrl::parse(self.database_url.expose())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if !(1..=256).contains(&self.db_pool_size) {
+            bail!("TALLY_DB_POOL_SIZE must be between 1 and 256");
+        }
+        let http_addr: SocketAddr = self.http_addr.trim().parse().with_context(|| {
+            format!(
+                "TALLY_HTTP_ADDR must be HOST:PORT, e.g. 127.0.0.1:8080 (got {:?})",
+                self.http_addr
+            )
+        })?;
+        let public_url = url("TALLY_PUBLIC_URL", &self.public_url)?;
+        if !(4..=31).contains(&self.bcrypt_cost) {
+            bail!(
+                "TALLY_BCRYPT_COST must be between 4 and 31 (got {})",
+                self.bcrypt_cost
+            );
+        }
+        if !(1..=7 * 24 * 60).contains(&self.jwt_ttl_minutes) {
+            bail!("TALLY_JWT_TTL_MINUTES must be between 1 and 10080 (a week)");
+        }
+        let jwt_secret = non_empty(self.jwt_secret);
+        if let Some(s) = &jwt_secret
+            && s.expose().len() < 32
+        {
+            bail!("TALLY_JWT_SECRET must be at least 32 characters (or unset, to generate one)");
+        }
+        let currency = Currency::parse(&self.default_currency)
+            .map_err(|e| anyhow::anyhow!("TALLY_DEFAULT_CURRENCY: {e}"))?;
+        let timezone = Timezone::parse(&self.default_timezone)
+            .map_err(|e| anyhow::anyhow!("TALLY_DEFAULT_TIMEZONE: {e}"))?;
+        let date_order = match self.default_date_order.as_deref() {
+            None => DateOrder::Mdy,
+            Some(s) => s
+                .parse()
+                .map_err(|e| anyhow::anyhow!("TALLY_DEFAULT_DATE_ORDER: {e}"))?,
+        };
+        let telegram = match non_empty(self.telegram_token) {
+            None => None,
+            Some(token) => Some(TelegramConfig {
+                token,
+                api_url: url("TALLY_TELEGRAM_API_URL", &self.telegram_api_url)?,
+                webhook_url: self
+                    .telegram_webhook_url
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| url("TALLY_TELEGRAM_WEBHOOK_URL", &s))
+                    .transpose()?,
+                webhook_secret: non_empty(self.telegram_webhook_secret),
+            }),
+        };
+        let discord = match non_empty(self.discord_token) {
+            None => None,
+            Some(token) => Some(DiscordConfig {
+                token,
+                api_url: self
+                    .discord_api_url
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| url("TALLY_DISCORD_API_URL", &s))
+                    .transpose()?,
+                guild_id: self.discord_guild_id,
+            }),
+        };
+        let api_key = non_empty(self.openai_api_key);
+        let base_url = self.openai_base_url.filter(|s| !s.trim().is_empty());
+        let openai = if api_key.is_some() || base_url.is_some() {
+            if !(1..=300).contains(&self.openai_timeout_secs) {
+                bail!("TALLY_OPENAI_TIMEOUT_SECS must be between 1 and 300");
+            }
+            Some(OpenAiConfig {
+                api_key,
+                base_url: url(
+                    "TALLY_OPENAI_BASE_URL",
+                    base_url.as_deref().unwrap_or(OPENAI_DEFAULT_URL),
+                )?,
+                model: self.openai_model,
+                timeout: Duration::from_secs(self.openai_timeout_secs),
+                daily_tokens: self.llm_daily_tokens,
+            })
+        } else {
+            None
+        };
+        Ok(Config {
+            database_url: self.database_url,
+            db_pool_size: self.db_pool_size,
+            http_addr,
+            public_url,
+            jwt_secret,
+            jwt_ttl: Duration::from_secs(self.jwt_ttl_minutes * 60),
+            bcrypt_cost: self.bcrypt_cost,
+            telegram,
+            discord,
+            openai,
+            defaults: AccountDefaults {
+                currency,
+                timezone,
+                date_order,
+            },
+            log: self.log,
+            log_format: self.log_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::from_pairs(&[]).expect("defaults load");
+        assert_eq!(c.database_url.expose(), "sqlite://tally.db");
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.defaults.currency, Currency::USD);
+        assert!(c.telegram.is_none() && c.discord.is_none());
+        assert_eq!(c.jwt_ttl, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn rejects_bad_values_with_the_variable_named() {
+        for (pairs, needle) in [
+            (vec![("DATABASE_URL", "mysql://x")], "TALLY_DATABASE_URL"),
+            (vec![("HTTP_ADDR", "nowhere")], "TALLY_HTTP_ADDR"),
+            (vec![("BCRYPT_COST", "3")], "TALLY_BCRYPT_COST"),
+            (vec![("DEFAULT_CURRENCY", "XXX")], "TALLY_DEFAULT_CURRENCY"),
+            (
+                vec![("DEFAULT_TIMEZONE", "Mars/Base")],
+                "TALLY_DEFAULT_TIMEZONE",
+            ),
+            (vec![("JWT_SECRET", "short")], "TALLY_JWT_SECRET"),
+        ] {
+            let err = Config::from_pairs(&pairs).expect_err("invalid").to_string();
+            assert!(err.contains(needle), "{err} should name {needle}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::from_pairs(&[("TELEGRAM_TOKEN", "123:very-secret-token")]).expect("valid");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret-token"));
+        assert!(c.telegram.is_some());
+    }
+}

@@ -1,0 +1,93 @@
+//! The words Tally uses to explain itself: help, welcome, and "I didn't get that".
+
+use super::commands::COMMANDS;
+use super::message::Text;
+use crate::parser::Intent;
+
+pub fn help(group: bool) -> Text {
+    let mut t = Text::new().bold("Tally keeps track of your money.").line();
+    if group {
+        t = t
+            .plain("This group has its own shared ledger. Record with ")
+            .code("/spent 12 pizza")
+            .plain(" or ")
+            .code("/earned 50 refund")
+            .plain("; everyone here sees the group's totals.")
+            .line();
+    } else {
+        t = t
+            .plain("Just tell me what happened: ")
+            .code("spent 12 on lunch")
+            .plain(", ")
+            .code("uber 23.40 yesterday")
+            .plain(", ")
+            .code("got paid 2500")
+            .plain(".")
+            .line()
+            .plain("Or ask: ")
+            .code("how much did I spend on food this month?")
+            .plain(", ")
+            .code("summary for last month")
+            .plain(".")
+            .line();
+    }
+    t = t.line().bold("Commands");
+    for c in COMMANDS.iter().filter(|c| !c.hidden) {
+        t = t.line().code(format!("/{}", c.name));
+        if !c.usage.is_empty() {
+            t = t.plain(format!(" {}", c.usage));
+        }
+        t = t.plain(format!(" — {}", c.description));
+    }
+    t
+}
+
+pub fn welcome(name: &str, group: bool) -> Text {
+    Text::new()
+        .plain(format!("👋 Hi {name}! "))
+        .append(help(group))
+}
+
+pub fn not_understood(text: &str) -> Text {
+    let mut t = Text::new();
+    if text.trim().is_empty() {
+        t = t.plain("I didn't catch that.");
+    } else {
+        t = t
+            .plain("I'm not sure what you mean by \"")
+            .plain(shorten(text))
+            .plain("\".");
+    }
+    t.line()
+        .plain("Try ")
+        .code("spent 12 on lunch")
+        .plain(", ")
+        .code("got paid 2500")
+        .plain(", ")
+        .code("how much did I spend this month?")
+        .plain(" or ")
+        .code("/help")
+        .plain(".")
+}
+
+/// A write the rules were unsure of and that is not worth guessing.
+pub fn not_sure_write(intent: &Intent) -> Text {
+    let example = match intent {
+        Intent::BudgetSet(_) => "/budget food 300 month",
+        Intent::Undo => "/undo",
+        _ => "/help",
+    };
+    Text::new()
+        .plain("I'm not sure I understood, so I haven't changed anything. To be exact, use ")
+        .code(example)
+        .plain(".")
+}
+
+fn shorten(text: &str) -> String {
+    let t: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        format!("{t}…")
+    } else {
+        t
+    }
+}

@@ -1,0 +1,159 @@
+//! One update being handled: who is asking, in which ledger, on which day.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::fallback::FallbackRequest;
+use super::message::{Incoming, Reply, Text};
+use crate::db::AnyConnection;
+use crate::domain::{ChatKind, TransactionKind};
+use crate::error::Error;
+use crate::models::account::Account;
+use crate::models::ledger::Ledger;
+use crate::parser::{ParseContext, Parsed, Vocabulary};
+use crate::services::transactions::Source;
+use crate::services::{accounts, categories, keywords, ledgers};
+use crate::tally::Tally;
+
+/// The update's context, independent of the connection (so it can move into a savepoint).
+#[derive(Clone)]
+pub(crate) struct Cx {
+    pub tally: Tally,
+    pub account: Account,
+    pub ledger: Ledger,
+    pub chat_kind: ChatKind,
+    /// How replies name the sender in a group.
+    pub sender_name: String,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub source: Source,
+    /// `platform:chat id`, for per-chat state such as fallback history.
+    pub chat_key: String,
+}
+
+pub(crate) struct Turn<'a> {
+    pub conn: &'a mut AnyConnection,
+    pub cx: Cx,
+}
+
+impl<'a> Turn<'a> {
+    /// Finds (or creates) the sender's account and the chat's ledger, and joins them.
+    pub fn begin(
+        tally: &Tally,
+        conn: &'a mut AnyConnection,
+        msg: &Incoming,
+    ) -> Result<Turn<'a>, Error> {
+        let now = tally.now();
+        let account = accounts::resolve_identity(
+            conn,
+            msg.platform,
+            &msg.sender.id,
+            &msg.sender.display_name,
+            tally.settings().defaults,
+            now,
+        )?;
+        let ledger = match msg.chat.kind {
+            ChatKind::Private => ledgers::personal(conn, account.id)?,
+            ChatKind::Group => {
+                let title = msg.chat.title.as_deref().unwrap_or("Group");
+                let ledger = match ledgers::find_group(conn, msg.platform, &msg.chat.id)? {
+                    Some(l) => l,
+                    None => ledgers::open_group(
+                        conn,
+                        msg.platform,
+                        &msg.chat.id,
+                        title,
+                        account.default_currency,
+                        now,
+                    )?,
+                };
+                ledgers::join(
+                    conn,
+                    ledger.id,
+                    account.id,
+                    &msg.sender.display_name,
+                    msg.sender.role,
+                    now,
+                )?;
+                ledger
+            }
+        };
+        let today = tally.today_in(account.timezone, msg.at);
+        let sender_name = accounts::clean_display_name(&msg.sender.display_name);
+        Ok(Turn {
+            conn,
+            cx: Cx {
+                tally: tally.clone(),
+                account,
+                ledger,
+                chat_kind: msg.chat.kind,
+                sender_name,
+                today,
+                now,
+                source: Source {
+                    platform: msg.platform,
+                    reference: msg.message_ref.clone(),
+                },
+                chat_key: format!("{}:{}", msg.platform, msg.chat.id),
+            },
+        })
+    }
+
+    pub fn is_group(&self) -> bool {
+        self.cx.chat_kind == ChatKind::Group
+    }
+
+    /// The user's words plus the ledger's own (non-default) categories.
+    pub fn vocabulary(&mut self) -> Result<Vocabulary, Error> {
+        let custom: Vec<_> = categories::all_of(self.conn, self.cx.ledger.id, false)?
+            .into_iter()
+            .filter(|c| !is_default(c.kind, c.name.as_str()))
+            .map(|c| (c.name, c.kind))
+            .collect();
+        keywords::vocabulary(self.conn, self.cx.account.id, &custom)
+    }
+
+    pub fn parse(&mut self, text: &str) -> Result<Parsed, Error> {
+        let vocabulary = self.vocabulary()?;
+        let ctx = ParseContext {
+            today: self.cx.today,
+            currency: self.cx.account.default_currency,
+            date_order: self.cx.account.date_order,
+            vocabulary: &vocabulary,
+        };
+        Ok(self.cx.tally.parser().parse(text, &ctx))
+    }
+
+    pub fn fallback_request(
+        &mut self,
+        text: &str,
+        rules: Parsed,
+    ) -> Result<FallbackRequest, Error> {
+        let categories = categories::all_of(self.conn, self.cx.ledger.id, false)?
+            .into_iter()
+            .map(|c| (c.name, c.kind))
+            .collect();
+        Ok(FallbackRequest {
+            account: self.cx.account.id,
+            ledger: self.cx.ledger.id,
+            chat_key: self.cx.chat_key.clone(),
+            text: text.to_owned(),
+            today: self.cx.today,
+            currency: self.cx.account.default_currency,
+            categories,
+            rules,
+        })
+    }
+
+    pub fn reply_inactive_ledger(&self) -> Reply {
+        Reply::text(Text::plain_str(
+            "Tally is switched off in this channel. An admin can switch it on with /budget-channel enable.",
+        ))
+    }
+}
+
+pub(crate) fn is_default(kind: TransactionKind, name: &str) -> bool {
+    match kind {
+        TransactionKind::Expense => categories::DEFAULT_EXPENSE.contains(&name),
+        TransactionKind::Income => categories::DEFAULT_INCOME.contains(&name),
+    }
+}

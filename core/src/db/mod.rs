@@ -1,0 +1,136 @@
+//! Storage: one diesel code base over SQLite and PostgreSQL, pooled, off the async runtime.
+
+mod connection;
+mod migrate;
+pub mod schema;
+pub mod testing;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::Connection as _;
+use diesel::r2d2::{Pool, PooledConnection};
+
+pub use connection::{AnyConnection, Backend, DatabaseUrl, Manager, MultiBackend};
+
+use crate::error::Error;
+
+/// A handle on the database: a connection pool plus what it takes to use it well.
+///
+/// Every call runs on tokio's blocking pool, so no database I/O ever stalls the async runtime.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+    /// SQLite allows one writer. Taking this before a write transaction means two of our own
+    /// writers never race for the lock (which SQLite would answer with SQLITE_BUSY mid-transaction).
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Opens a pool on `url` (`sqlite://PATH` or `postgres://…`). Nothing is migrated here.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Db, Error> {
+        let url = DatabaseUrl::parse(url)?;
+        let backend = url.backend();
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager::new(url))
+            .map_err(|e| Error::Unavailable(format!("can't open the database: {e}")))?;
+        let write_lock = matches!(backend, Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Db {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations (blocking; call before serving). Returns how many ran.
+    pub fn migrate(&self) -> Result<usize, Error> {
+        let mut conn = self.checkout()?;
+        migrate::run_pending(&mut conn)
+    }
+
+    /// Runs `f` with a connection, outside any transaction: for reads.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, Error> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        run_blocking(move || {
+            let mut conn = checkout(&pool)?;
+            f(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs `f` in one database transaction: everything it does commits together or not at all.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, Error> + Send + 'static,
+    {
+        let db = self.clone();
+        run_blocking(move || db.write_blocking(f)).await
+    }
+
+    /// The same as [`Db::write`], for callers already on a blocking thread.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, Error>,
+    {
+        let mut conn = self.checkout()?;
+        let _guard = self
+            .write_lock
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let conn: &mut AnyConnection = &mut conn;
+        conn.transaction(f)
+    }
+
+    /// A pooled connection for blocking code (migrations, benchmarks, tests).
+    pub fn checkout(&self) -> Result<PooledConnection<Manager>, Error> {
+        checkout(&self.pool)
+    }
+
+    /// Cheap liveness check for `/healthz`.
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.read(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+use diesel::RunQueryDsl as _;
+
+fn checkout(pool: &Pool<Manager>) -> Result<PooledConnection<Manager>, Error> {
+    pool.get()
+        .map_err(|e| Error::Unavailable(format!("no database connection available: {e}")))
+}
+
+async fn run_blocking<T, F>(f: F) -> Result<T, Error>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Error> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+}

@@ -1,0 +1,248 @@
+//! The diesel table definitions, shared by SQLite and PostgreSQL (see `migrations/`).
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        username -> Nullable<Text>,
+        username_key -> Nullable<Text>,
+        email -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        display_name -> Text,
+        timezone -> Text,
+        default_currency -> Text,
+        date_order -> Text,
+        token_version -> BigInt,
+        merged_into -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    identities (id) {
+        id -> BigInt,
+        platform -> Text,
+        platform_user_id -> Text,
+        account_id -> BigInt,
+        display_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledgers (id) {
+        id -> BigInt,
+        kind -> Text,
+        owner_account_id -> Nullable<BigInt>,
+        platform -> Nullable<Text>,
+        chat_id -> Nullable<Text>,
+        title -> Text,
+        default_currency -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_members (ledger_id, account_id) {
+        ledger_id -> BigInt,
+        account_id -> BigInt,
+        role -> Text,
+        display_name -> Text,
+        joined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        ledger_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    keywords (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        keyword -> Text,
+        kind -> Text,
+        category -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transactions (id) {
+        id -> BigInt,
+        ledger_id -> BigInt,
+        author_account_id -> BigInt,
+        kind -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        category_id -> BigInt,
+        occurred_on -> Date,
+        note -> Text,
+        source_platform -> Text,
+        source_ref -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    budgets (id) {
+        id -> BigInt,
+        ledger_id -> BigInt,
+        category_id -> BigInt,
+        amount_minor -> BigInt,
+        currency -> Text,
+        period -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_alerts (budget_id, period_start, threshold) {
+        budget_id -> BigInt,
+        period_start -> Date,
+        threshold -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    processed_updates (platform, update_id) {
+        platform -> Text,
+        update_id -> Text,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> BigInt,
+        key -> Text,
+        transaction_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    auth_attempts (id) {
+        id -> BigInt,
+        scope -> Text,
+        subject -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    link_codes (id) {
+        id -> BigInt,
+        code_hash -> Text,
+        account_id -> BigInt,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    used_tokens (jti) {
+        jti -> Text,
+        used_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digests (id) {
+        id -> BigInt,
+        platform -> Text,
+        chat_id -> Text,
+        ledger_id -> BigInt,
+        account_id -> BigInt,
+        frequency -> Text,
+        next_due_at -> Timestamp,
+        last_sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    llm_turns (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        chat_key -> Text,
+        role -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    llm_usage (account_id, day) {
+        account_id -> BigInt,
+        day -> Date,
+        tokens -> BigInt,
+    }
+}
+
+diesel::table! {
+    pending_actions (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        ledger_id -> BigInt,
+        payload -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        consumed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(identities -> accounts (account_id));
+diesel::joinable!(ledger_members -> ledgers (ledger_id));
+diesel::joinable!(ledger_members -> accounts (account_id));
+diesel::joinable!(categories -> ledgers (ledger_id));
+diesel::joinable!(transactions -> ledgers (ledger_id));
+diesel::joinable!(transactions -> categories (category_id));
+diesel::joinable!(transactions -> accounts (author_account_id));
+diesel::joinable!(budgets -> ledgers (ledger_id));
+diesel::joinable!(budgets -> categories (category_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    identities,
+    ledgers,
+    ledger_members,
+    categories,
+    keywords,
+    transactions,
+    budgets,
+    budget_alerts,
+    processed_updates,
+    settings,
+    idempotency_keys,
+    auth_attempts,
+    link_codes,
+    used_tokens,
+    digests,
+    llm_turns,
+    llm_usage,
+    pending_actions,
+);

@@ -1,0 +1,383 @@
+//! Figures over a ledger: period summaries, totals for questions, and savings over time.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use serde::Serialize;
+
+use super::{categories, ledgers};
+use crate::db::AnyConnection;
+use crate::db::schema::{ledger_members, transactions};
+use crate::domain::{AccountId, CategoryName, LedgerId, TransactionKind};
+use crate::error::Error;
+use crate::money::{Currency, Money, MoneyError};
+use crate::period::{DateRange, Granularity};
+
+/// Totals are exact, but past a trillion something is wrong with the data: say so, don't wrap.
+fn money(minor: i64, currency: Currency) -> Result<Money, Error> {
+    Money::from_minor(minor, currency).map_err(|e| match e {
+        MoneyError::TooLarge => Error::invalid("amount", "These totals are too large to show."),
+        other => Error::Internal(other.to_string()),
+    })
+}
+
+fn add(a: Money, b: Money) -> Result<Money, Error> {
+    a.checked_add(b)
+        .map_err(|_| Error::invalid("amount", "These totals are too large to show."))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryTotal {
+    pub kind: TransactionKind,
+    pub category: CategoryName,
+    #[serde(skip)]
+    pub total: Money,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberTotal {
+    pub account: AccountId,
+    pub name: String,
+    #[serde(skip)]
+    pub expenses: Money,
+    #[serde(skip)]
+    pub income: Money,
+}
+
+/// One currency's figures; currencies are never added together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencySummary {
+    pub currency: Currency,
+    pub income: Money,
+    pub expenses: Money,
+    pub net: Money,
+    pub count: i64,
+    /// Largest first, expenses before income.
+    pub by_category: Vec<CategoryTotal>,
+    /// Only for group ledgers: who spent and earned what.
+    pub by_member: Vec<MemberTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub range: DateRange,
+    pub currencies: Vec<CurrencySummary>,
+    pub is_group: bool,
+}
+
+impl Summary {
+    pub fn is_empty(&self) -> bool {
+        self.currencies.is_empty()
+    }
+}
+
+type Grouped = (String, String, i64, i64, i64, i64);
+
+/// Income, expenses, net, by category (and by member in groups), per currency.
+pub fn summary(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    range: DateRange,
+) -> Result<Summary, Error> {
+    let access = ledgers::access(conn, actor, ledger)?;
+    let rows: Vec<Grouped> = transactions::table
+        .filter(transactions::ledger_id.eq(ledger.get()))
+        .filter(transactions::deleted_at.is_null())
+        .filter(transactions::occurred_on.between(range.from, range.to))
+        .group_by((
+            transactions::kind,
+            transactions::currency,
+            transactions::category_id,
+            transactions::author_account_id,
+        ))
+        .select((
+            transactions::kind,
+            transactions::currency,
+            transactions::category_id,
+            transactions::author_account_id,
+            diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
+            diesel::dsl::sql::<BigInt>("COUNT(*)"),
+        ))
+        .load(conn)?;
+    let names: HashMap<i64, CategoryName> = categories::all_of(conn, ledger, true)?
+        .into_iter()
+        .map(|c| (c.id.get(), c.name))
+        .collect();
+    let is_group = access.ledger.is_group();
+    let members: HashMap<i64, String> = if is_group {
+        ledger_members::table
+            .filter(ledger_members::ledger_id.eq(ledger.get()))
+            .select((ledger_members::account_id, ledger_members::display_name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    } else {
+        HashMap::new()
+    };
+
+    let mut per_currency: BTreeMap<&'static str, CurrencySummary> = BTreeMap::new();
+    let mut cats: HashMap<(&'static str, TransactionKind, i64), (Money, i64)> = HashMap::new();
+    let mut people: HashMap<(&'static str, i64), (Money, Money)> = HashMap::new();
+    for (kind, code, category_id, author, sum, count) in rows {
+        let currency = Currency::parse(&code).map_err(|e| Error::Internal(e.to_string()))?;
+        let kind: TransactionKind = crate::models::stored("transactions.kind", &kind)?;
+        let amount = money(sum, currency)?;
+        let zero = Money::zero(currency);
+        let entry = per_currency
+            .entry(currency.code())
+            .or_insert_with(|| CurrencySummary {
+                currency,
+                income: zero,
+                expenses: zero,
+                net: zero,
+                count: 0,
+                by_category: Vec::new(),
+                by_member: Vec::new(),
+            });
+        entry.count += count;
+        match kind {
+            TransactionKind::Income => entry.income = add(entry.income, amount)?,
+            TransactionKind::Expense => entry.expenses = add(entry.expenses, amount)?,
+        }
+        let c = cats
+            .entry((currency.code(), kind, category_id))
+            .or_insert((zero, 0));
+        c.0 = add(c.0, amount)?;
+        c.1 += count;
+        if is_group {
+            let p = people
+                .entry((currency.code(), author))
+                .or_insert((zero, zero));
+            match kind {
+                TransactionKind::Expense => p.0 = add(p.0, amount)?,
+                TransactionKind::Income => p.1 = add(p.1, amount)?,
+            }
+        }
+    }
+    for ((code, kind, category_id), (total, count)) in cats {
+        if let Some(s) = per_currency.get_mut(code) {
+            s.by_category.push(CategoryTotal {
+                kind,
+                category: names
+                    .get(&category_id)
+                    .cloned()
+                    .unwrap_or_else(CategoryName::other),
+                total,
+                count,
+            });
+        }
+    }
+    for ((code, author), (expenses, income)) in people {
+        if let Some(s) = per_currency.get_mut(code) {
+            s.by_member.push(MemberTotal {
+                account: AccountId(author),
+                name: members
+                    .get(&author)
+                    .cloned()
+                    .unwrap_or_else(|| "a former member".into()),
+                expenses,
+                income,
+            });
+        }
+    }
+    let mut currencies: Vec<CurrencySummary> = per_currency.into_values().collect();
+    for s in &mut currencies {
+        s.net = s
+            .income
+            .checked_sub(s.expenses)
+            .map_err(|_| Error::invalid("amount", "These totals are too large to show."))?;
+        s.by_category.sort_by(|a, b| {
+            (a.kind == TransactionKind::Income)
+                .cmp(&(b.kind == TransactionKind::Income))
+                .then(b.total.minor().cmp(&a.total.minor()))
+                .then(a.category.cmp(&b.category))
+        });
+        s.by_member.sort_by(|a, b| {
+            b.expenses
+                .minor()
+                .cmp(&a.expenses.minor())
+                .then(a.name.cmp(&b.name))
+        });
+    }
+    // The ledger's own currency first, then the rest by code.
+    let home = access.ledger.default_currency;
+    currencies.sort_by_key(|s| (s.currency != home, s.currency.code()));
+    Ok(Summary {
+        range,
+        currencies,
+        is_group,
+    })
+}
+
+/// The total of one kind (optionally one category) over a period, per currency.
+pub fn total(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    range: DateRange,
+    kind: TransactionKind,
+    category: Option<&CategoryName>,
+) -> Result<Vec<Money>, Error> {
+    ledgers::access(conn, actor, ledger)?;
+    // Filtering by category ids (a ledger has at most a few hundred) keeps one query shape.
+    let category_ids: Vec<i64> = categories::all_of(conn, ledger, true)?
+        .into_iter()
+        .filter(|c| c.kind == kind && category.is_none_or(|name| *name == c.name))
+        .map(|c| c.id.get())
+        .collect();
+    let rows: Vec<(String, i64)> = transactions::table
+        .filter(transactions::ledger_id.eq(ledger.get()))
+        .filter(transactions::deleted_at.is_null())
+        .filter(transactions::kind.eq(kind.as_str()))
+        .filter(transactions::occurred_on.between(range.from, range.to))
+        .filter(transactions::category_id.eq_any(&category_ids))
+        .group_by(transactions::currency)
+        .select((
+            transactions::currency,
+            diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut out = rows
+        .into_iter()
+        .map(|(code, sum)| {
+            let currency = Currency::parse(&code).map_err(|e| Error::Internal(e.to_string()))?;
+            money(sum, currency)
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    out.sort_by_key(|m| m.currency().code());
+    Ok(out)
+}
+
+/// A savings rate in tenths of a percent (`235` is 23.5%), rounded half up; may be negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SavingsRate(pub i64);
+
+impl SavingsRate {
+    /// `net / income`, or `None` when there was no income to save from.
+    pub fn of(net: Money, income: Money) -> Option<SavingsRate> {
+        if income.minor() <= 0 {
+            return None;
+        }
+        let scaled = i128::from(net.minor()) * 1000;
+        let income = i128::from(income.minor());
+        let q = scaled / income;
+        let r = scaled % income;
+        let q = if r.abs() * 2 >= income {
+            if scaled < 0 { q - 1 } else { q + 1 }
+        } else {
+            q
+        };
+        i64::try_from(q).ok().map(SavingsRate)
+    }
+
+    /// As a decimal percentage string: `23.5`, `-4.0`.
+    pub fn percent_string(&self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}{}.{}", self.0.abs() / 10, self.0.abs() % 10)
+    }
+}
+
+impl std::fmt::Display for SavingsRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}%", self.percent_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavingsFigures {
+    pub currency: Currency,
+    pub income: Money,
+    pub expenses: Money,
+    /// Income minus expenses: a saving when positive, a loss when negative.
+    pub net: Money,
+    pub rate: Option<SavingsRate>,
+}
+
+/// One bucket of the savings analytics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavingsPeriod {
+    /// `2026-10`, `2026-Q4` or `2026`.
+    pub label: String,
+    pub range: DateRange,
+    /// One entry per currency that had activity; empty for a quiet period.
+    pub figures: Vec<SavingsFigures>,
+}
+
+/// Income, expenses, net and savings rate per month, quarter or year, for every bucket that
+/// overlaps `range` (quiet buckets included, so a chart has no gaps).
+pub fn savings(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    granularity: Granularity,
+    range: DateRange,
+) -> Result<Vec<SavingsPeriod>, Error> {
+    ledgers::access(conn, actor, ledger)?;
+    let buckets = granularity.buckets(range);
+    if buckets.len() > 1200 {
+        return Err(Error::invalid(
+            "from",
+            "That range is too long; ask for at most 100 years at a time.",
+        ));
+    }
+    let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+        return Ok(Vec::new());
+    };
+    // Grouping by day keeps the SQL portable; a few thousand rows are bucketed here.
+    let rows: Vec<(String, String, NaiveDate, i64)> = transactions::table
+        .filter(transactions::ledger_id.eq(ledger.get()))
+        .filter(transactions::deleted_at.is_null())
+        .filter(transactions::occurred_on.between(first.from, last.to))
+        .group_by((
+            transactions::kind,
+            transactions::currency,
+            transactions::occurred_on,
+        ))
+        .select((
+            transactions::kind,
+            transactions::currency,
+            transactions::occurred_on,
+            diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut sums: BTreeMap<(usize, &'static str), (Money, Money)> = BTreeMap::new();
+    for (kind, code, day, sum) in rows {
+        let currency = Currency::parse(&code).map_err(|e| Error::Internal(e.to_string()))?;
+        let kind: TransactionKind = crate::models::stored("transactions.kind", &kind)?;
+        let index = buckets.partition_point(|b| b.to < day);
+        let amount = money(sum, currency)?;
+        let zero = Money::zero(currency);
+        let e = sums.entry((index, currency.code())).or_insert((zero, zero));
+        match kind {
+            TransactionKind::Income => e.0 = add(e.0, amount)?,
+            TransactionKind::Expense => e.1 = add(e.1, amount)?,
+        }
+    }
+    let mut out: Vec<SavingsPeriod> = buckets
+        .iter()
+        .map(|b| SavingsPeriod {
+            label: granularity.label(b.from),
+            range: *b,
+            figures: Vec::new(),
+        })
+        .collect();
+    for ((index, _), (income, expenses)) in sums {
+        let net = income
+            .checked_sub(expenses)
+            .map_err(|_| Error::invalid("amount", "These totals are too large to show."))?;
+        if let Some(period) = out.get_mut(index) {
+            period.figures.push(SavingsFigures {
+                currency: income.currency(),
+                income,
+                expenses,
+                net,
+                rate: SavingsRate::of(net, income),
+            });
+        }
+    }
+    Ok(out)
+}

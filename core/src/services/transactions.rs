@@ -1,0 +1,337 @@
+//! Recording, editing, deleting, undoing and listing income and expenses.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::{categories, ledgers, ts};
+use crate::db::AnyConnection;
+use crate::db::schema::{categories as categories_t, transactions};
+use crate::domain::{AccountId, CategoryName, LedgerId, Platform, TransactionId, TransactionKind};
+use crate::error::Error;
+use crate::models::transaction::{NewTransactionRow, Transaction, TransactionRow};
+use crate::money::Money;
+
+/// Where a transaction came from: the platform and, when there is one, its message id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub platform: Platform,
+    pub reference: Option<String>,
+}
+
+/// The longest note kept; longer ones are cut at a character boundary.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTransaction {
+    pub kind: TransactionKind,
+    pub money: Money,
+    pub category: CategoryName,
+    pub date: NaiveDate,
+    pub note: String,
+    pub source: Source,
+}
+
+fn clean_note(note: &str) -> String {
+    let one_line: String = note
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    one_line.trim().chars().take(MAX_NOTE_CHARS).collect()
+}
+
+fn require_positive(money: Money) -> Result<(), Error> {
+    if money.minor() <= 0 {
+        return Err(Error::invalid(
+            "amount",
+            "The amount must be more than zero.",
+        ));
+    }
+    Ok(())
+}
+
+/// Records a transaction in a ledger the actor belongs to.
+pub fn record(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    new: NewTransaction,
+    now: DateTime<Utc>,
+) -> Result<Transaction, Error> {
+    ledgers::access(conn, actor, ledger)?;
+    require_positive(new.money)?;
+    let category = categories::require_active(conn, ledger, new.kind, &new.category)?;
+    let note = clean_note(&new.note);
+    let row: TransactionRow = diesel::insert_into(transactions::table)
+        .values(NewTransactionRow {
+            ledger_id: ledger.get(),
+            author_account_id: actor.get(),
+            kind: new.kind.as_str(),
+            amount_minor: new.money.minor(),
+            currency: new.money.currency().code(),
+            category_id: category.id.get(),
+            occurred_on: new.date,
+            note: &note,
+            source_platform: new.source.platform.as_str(),
+            source_ref: new.source.reference.as_deref(),
+            created_at: ts(now),
+            updated_at: ts(now),
+        })
+        .returning(transactions::all_columns)
+        .get_result(conn)?;
+    Transaction::from_row(row, category.name)
+}
+
+/// A live transaction in a ledger the actor may see; anything else is "not found".
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    id: TransactionId,
+) -> Result<Transaction, Error> {
+    let (row, name) = live_row(conn, id)?;
+    ledgers::access(conn, actor, LedgerId(row.ledger_id))
+        .map_err(|_| Error::not_found("transaction"))?;
+    Transaction::from_row(row, parse_name(&name)?)
+}
+
+fn live_row(
+    conn: &mut AnyConnection,
+    id: TransactionId,
+) -> Result<(TransactionRow, String), Error> {
+    transactions::table
+        .inner_join(categories_t::table)
+        .filter(transactions::id.eq(id.get()))
+        .filter(transactions::deleted_at.is_null())
+        .select((TransactionRow::as_select(), categories_t::name))
+        .first(conn)
+        .optional()?
+        .ok_or(Error::not_found("transaction"))
+}
+
+fn parse_name(name: &str) -> Result<CategoryName, Error> {
+    CategoryName::parse(name).map_err(|e| Error::Internal(format!("stored category: {e}")))
+}
+
+/// The author may change their own entries; in a group, admins may change anyone's.
+fn require_editor(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    tx: &Transaction,
+) -> Result<(), Error> {
+    let access =
+        ledgers::access(conn, actor, tx.ledger).map_err(|_| Error::not_found("transaction"))?;
+    if tx.author == actor || access.can_manage() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Only the person who recorded this, or a group admin, can change it.".into(),
+        ))
+    }
+}
+
+/// Which fields to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionPatch {
+    pub kind: Option<TransactionKind>,
+    pub money: Option<Money>,
+    pub category: Option<CategoryName>,
+    pub date: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+pub fn edit(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    id: TransactionId,
+    patch: TransactionPatch,
+    now: DateTime<Utc>,
+) -> Result<Transaction, Error> {
+    let current = get(conn, actor, id)?;
+    require_editor(conn, actor, &current)?;
+    let kind = patch.kind.unwrap_or(current.kind);
+    let money = patch.money.unwrap_or(current.money);
+    require_positive(money)?;
+    let category_name = match (&patch.category, patch.kind) {
+        (Some(c), _) => c.clone(),
+        // A kind change without a category: keep the name if the other kind has it too.
+        (None, Some(k)) if k != current.kind => {
+            if categories::find_active(conn, current.ledger, k, &current.category)?.is_some() {
+                current.category.clone()
+            } else {
+                CategoryName::other()
+            }
+        }
+        (None, _) => current.category.clone(),
+    };
+    let category = categories::require_active(conn, current.ledger, kind, &category_name)?;
+    let note = patch
+        .note
+        .as_deref()
+        .map(clean_note)
+        .unwrap_or(current.note);
+    diesel::update(transactions::table.find(id.get()))
+        .set((
+            transactions::kind.eq(kind.as_str()),
+            transactions::amount_minor.eq(money.minor()),
+            transactions::currency.eq(money.currency().code()),
+            transactions::category_id.eq(category.id.get()),
+            transactions::occurred_on.eq(patch.date.unwrap_or(current.date)),
+            transactions::note.eq(&note),
+            transactions::updated_at.eq(ts(now)),
+        ))
+        .execute(conn)?;
+    get(conn, actor, id)
+}
+
+/// Soft-deletes: the row stays, marked, so history is never lost.
+pub fn delete(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    id: TransactionId,
+    now: DateTime<Utc>,
+) -> Result<Transaction, Error> {
+    let tx = get(conn, actor, id)?;
+    require_editor(conn, actor, &tx)?;
+    diesel::update(transactions::table.find(id.get()))
+        .set((
+            transactions::deleted_at.eq(Some(ts(now))),
+            transactions::updated_at.eq(ts(now)),
+        ))
+        .execute(conn)?;
+    Ok(Transaction {
+        deleted: true,
+        ..tx
+    })
+}
+
+/// Deletes the actor's own most recent live transaction in this ledger, if there is one.
+pub fn undo_last(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    now: DateTime<Utc>,
+) -> Result<Option<Transaction>, Error> {
+    ledgers::access(conn, actor, ledger)?;
+    let last: Option<i64> = transactions::table
+        .filter(transactions::ledger_id.eq(ledger.get()))
+        .filter(transactions::author_account_id.eq(actor.get()))
+        .filter(transactions::deleted_at.is_null())
+        .order(transactions::id.desc())
+        .select(transactions::id)
+        .first(conn)
+        .optional()?;
+    match last {
+        Some(id) => delete(conn, actor, TransactionId(id), now).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Filters for [`list`]; every one is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub kind: Option<TransactionKind>,
+    pub category: Option<CategoryName>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Case-insensitive text to find in the note.
+    pub text: Option<String>,
+    pub author: Option<AccountId>,
+}
+
+/// One page of results and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub const MAX_PAGE: i64 = 200;
+
+/// The live rows of one ledger that match a filter, joined to their category names; a macro
+/// because the boxed query's type is not nameable through diesel's public API.
+macro_rules! filtered {
+    ($ledger:expr, $filter:expr) => {{
+        let filter: &Filter = $filter;
+        let mut q = transactions::table
+            .inner_join(categories_t::table)
+            .filter(transactions::ledger_id.eq($ledger.get()))
+            .filter(transactions::deleted_at.is_null())
+            .into_boxed::<crate::db::MultiBackend>();
+        if let Some(kind) = filter.kind {
+            q = q.filter(transactions::kind.eq(kind.as_str()));
+        }
+        if let Some(category) = &filter.category {
+            q = q.filter(categories_t::name.eq(category.as_str().to_owned()));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(transactions::occurred_on.ge(from));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(transactions::occurred_on.le(to));
+        }
+        if let Some(author) = filter.author {
+            q = q.filter(transactions::author_account_id.eq(author.get()));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            q = q.filter(
+                lower(transactions::note)
+                    .like(like_pattern(text))
+                    .escape('\\'),
+            );
+        }
+        q
+    }};
+}
+
+/// Newest first (by date, then by id, so equal dates keep a stable order across pages).
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<Transaction>, Error> {
+    ledgers::access(conn, actor, ledger)?;
+    let limit = limit.clamp(1, MAX_PAGE);
+    let offset = offset.max(0);
+    let total: i64 = filtered!(ledger, filter).count().get_result(conn)?;
+    let rows: Vec<(TransactionRow, String)> = filtered!(ledger, filter)
+        .order((transactions::occurred_on.desc(), transactions::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select((TransactionRow::as_select(), categories_t::name))
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|(row, name)| Transaction::from_row(row, parse_name(&name)?))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Page {
+        items,
+        total,
+        limit,
+        offset,
+    })
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// `%text%`, lower-cased, with LIKE's wildcards escaped so the user's text matches literally.
+fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for ch in text.to_lowercase().chars().take(100) {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}

@@ -1,0 +1,135 @@
+//! The application handle adapters share: database, clock, parser, settings and the fallback.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::clock::{Clock, SystemClock};
+use crate::conversation::fallback::Fallback;
+use crate::db::Db;
+use crate::domain::Timezone;
+use crate::parser::Parser;
+use crate::services::accounts::AccountDefaults;
+
+/// What the core needs from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Currency, time zone and date order for new accounts.
+    pub defaults: AccountDefaults,
+    /// Base of links the bot sends (`TALLY_PUBLIC_URL`).
+    pub public_url: String,
+    /// Pins "today" for everyone (`tally chat --today`), else each account's local date.
+    pub today: Option<NaiveDate>,
+    /// How long to wait for the fallback (an LLM) before answering without it.
+    pub fallback_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            defaults: AccountDefaults::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            today: None,
+            fallback_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Cheap to clone; every adapter holds one and calls [`Tally::handle`].
+#[derive(Clone)]
+pub struct Tally {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    parser: Parser,
+    settings: Settings,
+    fallback: Option<Arc<dyn Fallback>>,
+}
+
+impl std::fmt::Debug for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tally")
+            .field("db", &self.inner.db)
+            .field("fallback", &self.inner.fallback.is_some())
+            .finish()
+    }
+}
+
+impl Tally {
+    pub fn new(db: Db, settings: Settings) -> Tally {
+        Tally::builder(db, settings).build()
+    }
+
+    pub fn builder(db: Db, settings: Settings) -> TallyBuilder {
+        TallyBuilder {
+            db,
+            settings,
+            clock: Arc::new(SystemClock),
+            fallback: None,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    pub fn parser(&self) -> &Parser {
+        &self.inner.parser
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn fallback(&self) -> Option<&Arc<dyn Fallback>> {
+        self.inner.fallback.as_ref()
+    }
+
+    /// The date it is for someone in `tz` at `at` (or the pinned date).
+    pub fn today_in(&self, tz: Timezone, at: DateTime<Utc>) -> NaiveDate {
+        self.inner.settings.today.unwrap_or_else(|| tz.today(at))
+    }
+}
+
+pub struct TallyBuilder {
+    db: Db,
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    fallback: Option<Arc<dyn Fallback>>,
+}
+
+impl TallyBuilder {
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn fallback(mut self, fallback: Arc<dyn Fallback>) -> Self {
+        self.fallback = Some(fallback);
+        self
+    }
+
+    pub fn build(self) -> Tally {
+        Tally {
+            inner: Arc::new(Inner {
+                db: self.db,
+                clock: self.clock,
+                parser: Parser::new(),
+                settings: self.settings,
+                fallback: self.fallback,
+            }),
+        }
+    }
+}
