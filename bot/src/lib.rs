@@ -6,4 +6,5 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod http;
+pub mod metrics;
 pub mod telemetry;

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod models;
 pub mod money;
+pub mod notify;
 pub mod parser;
 pub mod period;
 pub mod services;

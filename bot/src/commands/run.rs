@@ -1,5 +1,8 @@
 //! `tally run`: the HTTP server and every configured chat adapter, until Ctrl-C or SIGTERM.
 
+use std::sync::Arc;
+
+use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -18,7 +21,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::task::spawn_blocking(move || app::open_database(&config)).await??
     };
     let tally = app::build_tally(&config, db, None);
-    let mut enabled = Vec::new();
+    let mut enabled: Vec<&str> = Vec::new();
+    // Platforms that can post digests; each adapter adds its own.
+    let notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
+    let router = http::router(tally.clone());
+    // Chat adapters start here (Telegram, Discord), each adding its routes, tasks and notifier.
     if config.telegram.is_some() {
         enabled.push("Telegram");
     }
@@ -32,11 +39,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
              and TALLY_OPENAI_API_KEY or TALLY_OPENAI_BASE_URL for the LLM assistant."
         );
     }
+    let _ = notifiers;
     let listener = TcpListener::bind(config.http_addr).await.map_err(|e| {
         anyhow::anyhow!("can't listen on TALLY_HTTP_ADDR {}: {e}", config.http_addr)
     })?;
     tracing::info!(addr = %config.http_addr, adapters = ?enabled, "tally is running");
-    let router = http::router(tally.clone());
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
