@@ -246,3 +246,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     llm_usage,
     pending_actions,
 );
+
+diesel::table! {
+    /// Kept by database triggers on `transactions`; read-only for the application.
+    ledger_month_totals (ledger_id, month, kind, currency, category_id, author_account_id) {
+        ledger_id -> BigInt,
+        month -> Date,
+        kind -> Text,
+        currency -> Text,
+        category_id -> BigInt,
+        author_account_id -> BigInt,
+        amount_minor -> BigInt,
+        tx_count -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(ledger_month_totals, transactions);

@@ -2,14 +2,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use serde::Serialize;
 
-use super::{categories, ledgers};
+use super::{categories, ledgers, totals};
 use crate::db::AnyConnection;
-use crate::db::schema::{ledger_members, transactions};
+use crate::db::schema::ledger_members;
 use crate::domain::{AccountId, CategoryName, LedgerId, TransactionKind};
 use crate::error::Error;
 use crate::money::{Currency, Money, MoneyError};
@@ -74,8 +72,6 @@ impl Summary {
     }
 }
 
-type Grouped = (String, String, i64, i64, i64, i64);
-
 /// Income, expenses, net, by category (and by member in groups), per currency.
 pub fn summary(
     conn: &mut AnyConnection,
@@ -84,25 +80,7 @@ pub fn summary(
     range: DateRange,
 ) -> Result<Summary, Error> {
     let access = ledgers::access(conn, actor, ledger)?;
-    let rows: Vec<Grouped> = transactions::table
-        .filter(transactions::ledger_id.eq(ledger.get()))
-        .filter(transactions::deleted_at.is_null())
-        .filter(transactions::occurred_on.between(range.from, range.to))
-        .group_by((
-            transactions::kind,
-            transactions::currency,
-            transactions::category_id,
-            transactions::author_account_id,
-        ))
-        .select((
-            transactions::kind,
-            transactions::currency,
-            transactions::category_id,
-            transactions::author_account_id,
-            diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
-            diesel::dsl::sql::<BigInt>("COUNT(*)"),
-        ))
-        .load(conn)?;
+    let rows = totals::rows(conn, ledger, range)?;
     let names: HashMap<i64, CategoryName> = categories::all_of(conn, ledger, true)?
         .into_iter()
         .map(|c| (c.id.get(), c.name))
@@ -122,10 +100,15 @@ pub fn summary(
     let mut per_currency: BTreeMap<&'static str, CurrencySummary> = BTreeMap::new();
     let mut cats: HashMap<(&'static str, TransactionKind, i64), (Money, i64)> = HashMap::new();
     let mut people: HashMap<(&'static str, i64), (Money, Money)> = HashMap::new();
-    for (kind, code, category_id, author, sum, count) in rows {
-        let currency = Currency::parse(&code).map_err(|e| Error::Internal(e.to_string()))?;
-        let kind: TransactionKind = crate::models::stored("transactions.kind", &kind)?;
-        let amount = money(sum, currency)?;
+    for row in rows {
+        let (kind, currency, category_id, author, count) = (
+            row.kind,
+            row.currency,
+            row.category_id,
+            row.author,
+            row.count,
+        );
+        let amount = money(row.amount, currency)?;
         let zero = Money::zero(currency);
         let entry = per_currency
             .entry(currency.code())
@@ -229,25 +212,18 @@ pub fn total(
         .filter(|c| c.kind == kind && category.is_none_or(|name| *name == c.name))
         .map(|c| c.id.get())
         .collect();
-    let rows: Vec<(String, i64)> = transactions::table
-        .filter(transactions::ledger_id.eq(ledger.get()))
-        .filter(transactions::deleted_at.is_null())
-        .filter(transactions::kind.eq(kind.as_str()))
-        .filter(transactions::occurred_on.between(range.from, range.to))
-        .filter(transactions::category_id.eq_any(&category_ids))
-        .group_by(transactions::currency)
-        .select((
-            transactions::currency,
-            diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
-        ))
-        .load(conn)?;
-    let mut out = rows
-        .into_iter()
-        .map(|(code, sum)| {
-            let currency = Currency::parse(&code).map_err(|e| Error::Internal(e.to_string()))?;
-            money(sum, currency)
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let mut sums: BTreeMap<&'static str, Money> = BTreeMap::new();
+    for row in totals::rows(conn, ledger, range)? {
+        if row.kind != kind || !category_ids.contains(&row.category_id) {
+            continue;
+        }
+        let amount = money(row.amount, row.currency)?;
+        let entry = sums
+            .entry(row.currency.code())
+            .or_insert(Money::zero(row.currency));
+        *entry = add(*entry, amount)?;
+    }
+    let mut out: Vec<Money> = sums.into_values().collect();
     out.sort_by_key(|m| m.currency().code());
     Ok(out)
 }
@@ -327,32 +303,16 @@ pub fn savings(
     let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
         return Ok(Vec::new());
     };
-    // Grouping by day keeps the SQL portable; a few thousand rows are bucketed here.
-    let rows: Vec<(String, String, NaiveDate, i64)> = transactions::table
-        .filter(transactions::ledger_id.eq(ledger.get()))
-        .filter(transactions::deleted_at.is_null())
-        .filter(transactions::occurred_on.between(first.from, last.to))
-        .group_by((
-            transactions::kind,
-            transactions::currency,
-            transactions::occurred_on,
-        ))
-        .select((
-            transactions::kind,
-            transactions::currency,
-            transactions::occurred_on,
-            diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
-        ))
-        .load(conn)?;
     let mut sums: BTreeMap<(usize, &'static str), (Money, Money)> = BTreeMap::new();
-    for (kind, code, day, sum) in rows {
-        let currency = Currency::parse(&code).map_err(|e| Error::Internal(e.to_string()))?;
-        let kind: TransactionKind = crate::models::stored("transactions.kind", &kind)?;
-        let index = buckets.partition_point(|b| b.to < day);
-        let amount = money(sum, currency)?;
-        let zero = Money::zero(currency);
-        let e = sums.entry((index, currency.code())).or_insert((zero, zero));
-        match kind {
+    for row in totals::rows(conn, ledger, DateRange::new(first.from, last.to))? {
+        // Buckets are whole months or longer, so a month's row falls in exactly one.
+        let index = buckets.partition_point(|b| b.to < row.date);
+        let amount = money(row.amount, row.currency)?;
+        let zero = Money::zero(row.currency);
+        let e = sums
+            .entry((index, row.currency.code()))
+            .or_insert((zero, zero));
+        match row.kind {
             TransactionKind::Income => e.0 = add(e.0, amount)?,
             TransactionKind::Expense => e.1 = add(e.1, amount)?,
         }

@@ -10,6 +10,7 @@ pub mod categories;
 pub mod keywords;
 pub mod ledgers;
 pub mod settings;
+pub(crate) mod totals;
 pub mod transactions;
 pub mod updates;
 

@@ -1,0 +1,132 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! End to end: a conversation piped into the `tally` binary, its replies, and the database after.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use tally_core::db::Db;
+use tally_core::domain::Platform;
+use tally_core::services::transactions::Filter;
+use tally_core::services::{accounts, ledgers, transactions};
+
+fn chat(db_url: &str, user: &str, lines: &[&str]) -> Vec<String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["chat", "--user", user, "--today", "2026-11-24"])
+        .env("TALLY_DATABASE_URL", db_url)
+        .env("TALLY_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tally starts");
+    let mut stdin = child.stdin.take().unwrap();
+    for l in lines {
+        writeln!(stdin, "{l}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "tally chat failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let blocks: Vec<String> = stdout.trim_end().split("\n\n").map(str::to_owned).collect();
+    assert_eq!(blocks.len(), lines.len(), "one block per line:\n{stdout}");
+    blocks
+}
+
+#[test]
+fn a_piped_conversation_records_summarises_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("e2e.db").display());
+    let replies = chat(
+        &url,
+        "ann",
+        &[
+            "/spent 12 food lunch",
+            "/earned 2500 salary october pay",
+            "/spent 30 transport taxi home",
+            "/summary",
+            "/undo",
+            "/recent",
+            "/budget food 100",
+            "/spent 75 food dinner",
+            "/budgets",
+            "/spent twelve-ish",
+        ],
+    );
+    assert!(
+        replies[0].contains("Recorded expense: $12.00 · Food · today — lunch"),
+        "{}",
+        replies[0]
+    );
+    assert!(
+        replies[0].contains("[#1 ↩ Undo]"),
+        "buttons are listed: {}",
+        replies[0]
+    );
+    assert!(replies[1].contains("+$2,500.00 · Salary"), "{}", replies[1]);
+    assert!(replies[3].contains("Income: $2,500.00"), "{}", replies[3]);
+    assert!(replies[3].contains("Expenses: $42.00"), "{}", replies[3]);
+    assert!(replies[3].contains("Transport: $30.00"), "{}", replies[3]);
+    assert!(
+        replies[4].contains("Removed $30.00 · Transport"),
+        "{}",
+        replies[4]
+    );
+    assert!(replies[5].contains("Last 2 of 2"), "{}", replies[5]);
+    assert!(
+        replies[6].contains("Budget set: Food $100.00 a month"),
+        "{}",
+        replies[6]
+    );
+    assert!(
+        replies[7].contains("Food budget at 87%"),
+        "the alert comes with the entry: {}",
+        replies[7]
+    );
+    assert!(replies[8].contains("$87.00 of $100.00"), "{}", replies[8]);
+    assert!(
+        replies[9].contains("/spent 12.50"),
+        "a bad amount says what to type: {}",
+        replies[9]
+    );
+
+    // The database holds exactly what the conversation says, and survives a second session.
+    let more = chat(&url, "ann", &["/recent 10"]);
+    assert!(more[0].contains("Last 3 of 3"), "{}", more[0]);
+    let db = Db::connect(&url, 1).unwrap();
+    let mut conn = db.checkout().unwrap();
+    let ann = accounts::find_identity(&mut conn, Platform::Console, "ann")
+        .unwrap()
+        .unwrap();
+    let ledger = ledgers::personal(&mut conn, ann.account).unwrap();
+    let page =
+        transactions::list(&mut conn, ann.account, ledger.id, &Filter::default(), 50, 0).unwrap();
+    let amounts: Vec<String> = page.items.iter().map(|t| t.money.to_string()).collect();
+    assert_eq!(amounts, ["$12.00", "$2,500.00", "$75.00"]);
+}
+
+#[test]
+fn users_are_kept_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("two.db").display());
+    chat(&url, "ann", &["/spent 12 food lunch"]);
+    let bob = chat(&url, "bob", &["/recent", "/undo"]);
+    assert!(bob[0].contains("Nothing recorded yet"), "{}", bob[0]);
+    assert!(bob[1].contains("nothing of yours to undo"), "{}", bob[1]);
+}
+
+#[test]
+fn bad_configuration_is_explained_at_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["chat"])
+        .env("TALLY_DATABASE_URL", "mysql://nope")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TALLY_DATABASE_URL"), "{err}");
+}

@@ -1,0 +1,4 @@
+DROP TRIGGER transactions_month_totals_delete;
+DROP TRIGGER transactions_month_totals_update;
+DROP TRIGGER transactions_month_totals_insert;
+DROP TABLE ledger_month_totals;
