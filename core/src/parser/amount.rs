@@ -355,37 +355,26 @@ fn labels_number(w: &str) -> bool {
             | "platform"
             | "seat"
             | "row"
-            | "table"
-            | "line"
             | "route"
             | "version"
             | "season"
             | "episode"
-            | "part"
-            | "step"
-            | "day"
-            | "week"
-            | "order"
-            | "ticket"
-            | "bus"
-            | "train"
-            | "flight"
             | "exit"
             | "highway"
             | "hwy"
             | "size"
             | "age"
             | "aged"
-            | "top"
-            | "under"
-            | "over"
-            | "area"
             | "zone"
             | "building"
             | "block"
-            | "lot"
             | "ext"
             | "extension"
+            | "channel"
+            | "volume"
+            | "vol"
+            | "lane"
+            | "suite"
     )
 }
 
@@ -427,7 +416,12 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool]) -> Vec<Candidate> 
             },
             TokenKind::Word => match number_words(tokens, i) {
                 Some((n, after))
-                    if n > 0 && (i..after).all(|k| !used.get(k).copied().unwrap_or(true)) =>
+                    if (n > 1
+                        || tokens
+                            .get(after)
+                            .is_some_and(|t| currency_word(t.word()).is_some()))
+                        && n > 0
+                        && (i..after).all(|k| !used.get(k).copied().unwrap_or(true)) =>
                 {
                     (
                         Decimal::from_int(i64::from(n)),
@@ -539,8 +533,15 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool]) -> Vec<Candidate> 
         if introduces_amount(before_word) {
             score += 3;
         }
+        // `2 coffees`, `3 beers`, `2 nights`: a small whole number before a noun counts things.
+        let small = value <= Decimal::from_int(20) && value.scale() == 0;
+        let after_free = !used.get(end).copied().unwrap_or(true);
         let count_like = !money_shaped
+            && small
+            && after_free
             && !after_word.is_empty()
+            && unit_word(after_word).is_none()
+            && tens_word(after_word).is_none()
             && !neutral_after(after_word)
             && !super::dates::is_date_word(after_word);
         if count_like {

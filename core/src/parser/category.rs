@@ -93,6 +93,10 @@ pub(crate) fn from_lexicon(
         let Some(hit) = m.entry.hit(kind) else {
             continue;
         };
+        // In a question, `got paid` says which way money moved, not what for.
+        if skip_other && hit.weight == 1 && m.entry.cue.is_some() {
+            continue;
+        }
         if skip_other
             && lexicon
                 .category(hit.category)

@@ -11,6 +11,24 @@ use super::message::Message;
 use super::periods;
 use super::{BudgetIntent, Confidence, Intent, Metric, ParseContext, Parsed, QueryIntent};
 
+/// Every word the rules below look for, so the spelling corrector can fix typos of them.
+pub(crate) const KNOWN_WORDS: &[&[&str]] = &[
+    BUDGET_WORDS,
+    ADVICE_NOUNS,
+    ADVICE_VERBS,
+    HELP_WORDS,
+    GREETINGS,
+    UNDO_WORDS,
+    UNDO_VERBS,
+    UNDO_OBJECTS,
+    SUMMARY_WORDS,
+    RECENT_WORDS,
+    RECENT_NOUNS,
+    SPENT_WORDS,
+    EARNED_WORDS,
+    NET_WORDS,
+];
+
 /// Below this an add guess is not worth offering: it is chatter with a number in it.
 const MIN_ADD_CONFIDENCE: u8 = 45;
 
@@ -65,7 +83,7 @@ pub(crate) fn classify(lexicon: &Lexicon, msg: &Message<'_>, ctx: &ParseContext<
             let range = period.map_or_else(|| DateRange::month_of(ctx.today), |p| p.range);
             return parsed(Intent::Summary { period: range }, 90);
         }
-        if !how_much && is_recent(msg) {
+        if !how_much && is_recent(msg, &used) {
             return parsed(
                 Intent::Recent {
                     limit: recent_limit(msg),
@@ -89,8 +107,10 @@ pub(crate) fn classify(lexicon: &Lexicon, msg: &Message<'_>, ctx: &ParseContext<
     }
 }
 
+const BUDGET_WORDS: &[&str] = &["budget", "budgets", "budgeted"];
+
 fn is_budget(msg: &Message<'_>) -> bool {
-    msg.has_any(&["budget", "budgets", "budgeted"])
+    msg.has_any(BUDGET_WORDS)
         || (msg.has_any(&["limit", "cap"])
             && msg.has_any(&["set", "spending", "monthly", "weekly"]))
 }
@@ -170,16 +190,36 @@ fn is_advice(msg: &Message<'_>, has_money: bool) -> bool {
         || msg.has_seq(&["spend", "too", "much"])
 }
 
+const HELP_WORDS: &[&str] = &[
+    "help",
+    "halp",
+    "commands",
+    "menu",
+    "instructions",
+    "tutorial",
+    "usage",
+];
+
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "howdy",
+    "yo",
+    "hola",
+    "heya",
+    "hii",
+    "hallo",
+    "greetings",
+    "sup",
+    "helo",
+    "hellow",
+];
+
 fn is_help(msg: &Message<'_>) -> bool {
-    msg.has_any(&[
-        "help",
-        "halp",
-        "commands",
-        "menu",
-        "instructions",
-        "tutorial",
-        "usage",
-    ]) || (msg.has("start") && msg.word_count() <= 2)
+    msg.has_any(HELP_WORDS)
+        || (msg.has("start") && msg.word_count() <= 2)
         || msg.has_seq(&["what", "can", "you", "do"])
         || msg.has_seq(&["what", "do", "you", "do"])
         || msg.has_seq(&["how", "does", "this", "work"])
@@ -202,25 +242,13 @@ fn is_help(msg: &Message<'_>) -> bool {
 
 fn is_greeting(msg: &Message<'_>) -> bool {
     msg.word_count() <= 6
-        && (msg.has_any(&[
-            "hi",
-            "hello",
-            "hey",
-            "hiya",
-            "howdy",
-            "yo",
-            "hola",
-            "heya",
-            "hii",
-            "hallo",
-            "greetings",
-            "sup",
-            "helo",
-            "hellow",
-        ]) || msg.has_seq(&["good", "morning"])
+        && (msg.has_any(GREETINGS)
+            || msg.has_seq(&["good", "morning"])
             || msg.has_seq(&["good", "evening"])
             || msg.has_seq(&["good", "afternoon"]))
 }
+
+const UNDO_WORDS: &[&str] = &["undo", "undoo", "revert", "rollback"];
 
 const UNDO_VERBS: &[&str] = &[
     "delete", "remove", "cancel", "erase", "scratch", "drop", "del", "rm", "revert", "discard",
@@ -243,7 +271,7 @@ const UNDO_OBJECTS: &[&str] = &[
 ];
 
 fn undo_confidence(msg: &Message<'_>) -> Option<u8> {
-    if msg.has_any(&["undo", "undoo", "revert", "rollback"]) {
+    if msg.has_any(UNDO_WORDS) {
         return Some(92);
     }
     if msg.has_seq(&["scratch", "that"]) || msg.has_seq(&["take", "that", "back"]) {
@@ -297,20 +325,32 @@ const RECENT_NOUNS: &[&str] = &[
     "spends",
 ];
 
-fn is_recent(msg: &Message<'_>) -> bool {
-    if msg.has_any(&[
-        "recent",
-        "recently",
-        "history",
-        "activity",
-        "transactions",
-        "entries",
-    ]) {
+const RECENT_WORDS: &[&str] = &[
+    "recent",
+    "recently",
+    "history",
+    "activity",
+    "transactions",
+    "entries",
+];
+
+fn is_recent(msg: &Message<'_>, used: &[bool]) -> bool {
+    if msg.has_any(RECENT_WORDS) {
         return true;
     }
-    // `last 5 expenses`, `latest purchases`
-    (msg.has_any(&["last", "latest"]) || msg.has_any(&["list", "show"]))
-        && msg.has_any(RECENT_NOUNS)
+    if [
+        "add", "log", "enter", "record", "added", "logged", "entered", "recorded",
+    ]
+    .iter()
+    .any(|v| msg.has_seq(&["what", "did", "i", v]) || msg.has_seq(&["what", "have", "i", v]))
+    {
+        return true;
+    }
+    // `last 5 expenses`, `latest purchases` (a `last` that is not part of a period)
+    let free_last = msg.tokens.iter().enumerate().any(|(i, t)| {
+        matches!(t.word(), "last" | "latest") && !used.get(i).copied().unwrap_or(true)
+    });
+    (free_last || msg.has_any(&["list", "show"])) && msg.has_any(RECENT_NOUNS)
 }
 
 /// `last 5`, `3 most recent`, `last three`: how many to list (1..=1000).
@@ -352,8 +392,6 @@ const SPENT_WORDS: &[&str] = &[
     "outgoings",
     "outgoing",
     "blew",
-    "paid",
-    "pay",
 ];
 const EARNED_WORDS: &[&str] = &[
     "earn", "earned", "earning", "earnings", "income", "made", "make", "making", "received",
@@ -381,9 +419,11 @@ fn query(
     how_much: bool,
     used: &[bool],
 ) -> Option<Parsed> {
-    let spent = msg.has_any(SPENT_WORDS);
-    let earned =
-        msg.has_any(EARNED_WORDS) || msg.has_seq(&["got", "paid"]) || msg.has_seq(&["get", "paid"]);
+    let got_paid = ["got", "get", "getting", "been", "was"]
+        .iter()
+        .any(|w| msg.has_seq(&[w, "paid"]));
+    let spent = msg.has_any(SPENT_WORDS) || (!got_paid && msg.has_any(&["paid", "pay"]));
+    let earned = msg.has_any(EARNED_WORDS) || got_paid;
     let net = msg.has_any(NET_WORDS);
     let asks = how_much
         || msg.has_any(&["total", "totals", "sum"])

@@ -60,8 +60,14 @@ pub(crate) struct Lexicon {
 }
 
 impl Lexicon {
-    pub fn builtin() -> Lexicon {
-        Lexicon::compile(DATA)
+    /// The built-in data plus `known` words (the grammar the classifier reads).
+    pub fn builtin(known: &[&[&str]]) -> Lexicon {
+        let mut extra = String::from("[words]\n");
+        for w in known.iter().flat_map(|list| list.iter()) {
+            extra.push_str(w);
+            extra.push_str(",\n");
+        }
+        Lexicon::compile(&format!("{DATA}\n{extra}"))
     }
 
     /// Reads the data format: `[expense food]`, `[income salary]`, `[cue income]`,
@@ -90,6 +96,13 @@ impl Lexicon {
                 lex.add_phrase(item.trim(), section);
             }
         }
+        // Every category is found by its own name too (`transport`, `personal care`).
+        for idx in 0..lex.categories.len() {
+            let (name, kind) = lex.categories[idx].clone();
+            let section = Section::Category(kind, u16::try_from(idx).unwrap_or(u16::MAX));
+            lex.add_phrase(&format!("{}!", name.as_str().replace('_', " ")), section);
+        }
+        lex.inherit_hits();
         for (id, word) in lex.words.iter().enumerate().skip(1) {
             lex.spelling
                 .insert(word, u32::try_from(id).unwrap_or(u32::MAX));
@@ -178,6 +191,34 @@ impl Lexicon {
             }
             Section::Cue(kind) => entry.cue = Some(kind),
             Section::Words => {}
+        }
+    }
+
+    /// A phrase listed only as a cue (`interest earned`, `client paid`) still points where its
+    /// words do: it takes, for each kind, the heaviest category among its single words.
+    fn inherit_hits(&mut self) {
+        let singles: HashMap<u32, Entry> = self
+            .phrases
+            .iter()
+            .filter(|(k, _)| k[1] == 0)
+            .map(|(k, e)| (k[0], *e))
+            .collect();
+        for (key, entry) in self.phrases.iter_mut() {
+            if key[1] == 0 {
+                continue;
+            }
+            let own = (entry.expense.is_some(), entry.income.is_some());
+            for id in key.iter().filter(|&&id| id != 0) {
+                let Some(word) = singles.get(id) else {
+                    continue;
+                };
+                if !own.0 {
+                    entry.expense = heavier(entry.expense, word.expense);
+                }
+                if !own.1 {
+                    entry.income = heavier(entry.income, word.income);
+                }
+            }
         }
     }
 
@@ -276,6 +317,13 @@ impl Lexicon {
         self.phrases
             .iter()
             .filter_map(|(key, entry)| (key[1] == 0).then(|| (self.word(key[0]), entry)))
+    }
+}
+
+fn heavier(a: Option<Hit>, b: Option<Hit>) -> Option<Hit> {
+    match (a, b) {
+        (Some(x), Some(y)) if y.weight > x.weight => Some(y),
+        (x, y) => x.or(y),
     }
 }
 

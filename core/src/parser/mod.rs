@@ -87,7 +87,7 @@ impl Default for Parser {
 impl Parser {
     pub fn new() -> Parser {
         Parser {
-            lexicon: Lexicon::builtin(),
+            lexicon: Lexicon::builtin(classify::KNOWN_WORDS),
         }
     }
 

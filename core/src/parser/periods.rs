@@ -34,6 +34,18 @@ fn year_range(year: i32) -> Option<DateRange> {
     NaiveDate::from_ymd_opt(year, 1, 1).map(DateRange::year_of)
 }
 
+/// A four-digit year between 1990 and 2100 written as digits, not dressed as money.
+fn year_at(tokens: &[Token<'_>], i: usize) -> Option<i32> {
+    let money_next = tokens.get(i + 1).is_some_and(|t| {
+        matches!(t.kind, TokenKind::Symbol(_)) || super::amount::currency_word(t.word()).is_some()
+    });
+    let money_before = i > 0 && matches!(tokens[i - 1].kind, TokenKind::Symbol(_));
+    if money_next || money_before {
+        return None;
+    }
+    year_token(tokens.get(i))
+}
+
 /// A four-digit year between 1990 and 2100 written as digits.
 fn year_token(t: Option<&Token<'_>>) -> Option<i32> {
     let n = t?.num()?;
@@ -93,6 +105,21 @@ pub(crate) struct Found {
 /// Finds the first period among the unused tokens. Falls back to a single day for date
 /// expressions (`yesterday`, `on monday`, `nov 3`).
 pub(crate) fn find(
+    tokens: &[Token<'_>],
+    used: &[bool],
+    today: NaiveDate,
+    order: DateOrder,
+) -> Option<Found> {
+    let mut found = find_one(tokens, used, today, order)?;
+    // `since october`: from its start up to today.
+    let before = found.start.checked_sub(1).and_then(|k| tokens.get(k));
+    if before.is_some_and(|t| t.word() == "since") && found.range.from <= today {
+        found.range = DateRange::new(found.range.from, today);
+    }
+    Some(found)
+}
+
+fn find_one(
     tokens: &[Token<'_>],
     used: &[bool],
     today: NaiveDate,
@@ -221,11 +248,32 @@ pub(crate) fn find(
             }
         }
         // in 2025, for 2025, 2025
-        if let Some(y) = year_token(tokens.get(i)) {
+        if let Some(y) = year_at(tokens, i) {
             let prev = if i > 0 { word(i - 1) } else { "" };
             if matches!(prev, "in" | "for" | "during" | "of" | "since") || tokens.len() <= 3 {
                 return found(year_range(y), i + 1);
             }
+        }
+    }
+    // `weekly summary`, `monthly report`: the current one.
+    for (i, t) in tokens.iter().enumerate() {
+        if !free(i) {
+            continue;
+        }
+        let range = match t.word() {
+            "daily" => Some(DateRange::day(today)),
+            "weekly" => Some(this_week),
+            "monthly" => Some(DateRange::month_of(today)),
+            "quarterly" => Some(DateRange::quarter_of(today)),
+            "yearly" | "annual" | "annually" => Some(DateRange::year_of(today)),
+            _ => None,
+        };
+        if let Some(range) = range {
+            return Some(Found {
+                range,
+                start: i,
+                end: i + 1,
+            });
         }
     }
     // A single day: yesterday, on monday, nov 3.
