@@ -107,14 +107,14 @@ pub(crate) fn read(
     if let Some(f) = date {
         dates::mark(tokens, &mut used, f);
     }
-    let mut cands = amount::candidates(tokens, &used);
+    let mut cands = amount::candidates(tokens, &used, &msg.phrased);
     if amount::best(&cands).is_none() && date.is_some() {
         used.iter_mut().for_each(|u| *u = false);
         date = dates::find(tokens, &used, ctx.today, ctx.date_order, false);
         if let Some(f) = date {
             dates::mark(tokens, &mut used, f);
         }
-        cands = amount::candidates(tokens, &used);
+        cands = amount::candidates(tokens, &used, &msg.phrased);
     }
     let Some(best) = amount::best(&cands) else {
         return Err(bad_or_missing(msg, &used));

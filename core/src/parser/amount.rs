@@ -386,7 +386,8 @@ fn token_currency(t: &Token<'_>) -> Option<Currency> {
 }
 
 /// Every number in the message that is not already part of a date or period (`used`).
-pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool]) -> Vec<Candidate> {
+/// `phrased` marks tokens inside a lexicon phrase (`escape room`): never a label like `room 101`.
+pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -547,7 +548,8 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool]) -> Vec<Candidate> 
         if count_like {
             score -= 6;
         }
-        if !money_shaped && labels_number(before_word) {
+        let before_phrased = start > 0 && phrased.get(start - 1).copied().unwrap_or(false);
+        if !money_shaped && labels_number(before_word) && !before_phrased {
             score -= 5;
         }
         if !money_shaped && before_word == "at" {

@@ -54,7 +54,7 @@ pub(crate) fn classify(lexicon: &Lexicon, msg: &Message<'_>, ctx: &ParseContext<
     if let Some(p) = &period {
         periods::mark(tokens, &mut used, p);
     }
-    let cands = amount::candidates(tokens, &used);
+    let cands = amount::candidates(tokens, &used, &msg.phrased);
     let has_money = cands
         .iter()
         .any(|c| !c.value.is_zero() && (c.money_shaped || (!c.count_like && c.score > -4)));
@@ -500,7 +500,7 @@ fn budget_set(
     ctx: &ParseContext<'_>,
     used: &[bool],
 ) -> Parsed {
-    let cands = amount::candidates(&msg.tokens, used);
+    let cands = amount::candidates(&msg.tokens, used, &msg.phrased);
     let Some(best) = amount::best(&cands) else {
         return parsed(Intent::BudgetShow, 60);
     };

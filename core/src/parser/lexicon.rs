@@ -96,11 +96,19 @@ impl Lexicon {
                 lex.add_phrase(item.trim(), section);
             }
         }
-        // Every category is found by its own name too (`transport`, `personal care`).
+        // Every category is found by its own name too (`transport`, `personal care`), unless
+        // the data already says how strongly that word points (`kids?` stays a weak hint).
         for idx in 0..lex.categories.len() {
             let (name, kind) = lex.categories[idx].clone();
+            let text = name.as_str().replace('_', " ");
+            if lex
+                .lookup_phrase(&text)
+                .is_some_and(|e| e.hit(kind).is_some())
+            {
+                continue;
+            }
             let section = Section::Category(kind, u16::try_from(idx).unwrap_or(u16::MAX));
-            lex.add_phrase(&format!("{}!", name.as_str().replace('_', " ")), section);
+            lex.add_phrase(&format!("{text}!"), section);
         }
         lex.inherit_hits();
         for (id, word) in lex.words.iter().enumerate().skip(1) {
@@ -182,11 +190,14 @@ impl Lexicon {
         let entry = self.phrases.entry(key).or_default();
         match section {
             Section::Category(kind, category) => {
-                let hit = Some(Hit { category, weight });
-                match kind {
-                    TransactionKind::Expense if entry.expense.is_none() => entry.expense = hit,
-                    TransactionKind::Income if entry.income.is_none() => entry.income = hit,
-                    _ => {}
+                // Listed under two categories: the heavier listing wins, else the first.
+                let hit = Hit { category, weight };
+                let slot = match kind {
+                    TransactionKind::Expense => &mut entry.expense,
+                    TransactionKind::Income => &mut entry.income,
+                };
+                if slot.is_none_or(|old| old.weight < weight) {
+                    *slot = Some(hit);
                 }
             }
             Section::Cue(kind) => entry.cue = Some(kind),
@@ -220,6 +231,15 @@ impl Lexicon {
                 }
             }
         }
+    }
+
+    /// The entry of a phrase written out (`gas bill`), if the lexicon has it.
+    fn lookup_phrase(&self, text: &str) -> Option<&Entry> {
+        let mut key: Key = [0; MAX_PHRASE];
+        for (slot, w) in key.iter_mut().zip(text.split_whitespace()) {
+            *slot = *self.ids.get(w)?;
+        }
+        self.phrases.get(&key)
     }
 
     /// The id of a known word as written, or of its singular or corrected spelling.

@@ -13,6 +13,8 @@ pub(crate) struct Message<'a> {
     /// Dictionary id per token (0: not a known word).
     pub ids: Vec<u32>,
     pub matches: Vec<Match>,
+    /// Per token: inside a lexicon phrase of two or more words.
+    pub phrased: Vec<bool>,
 }
 
 /// Cuts `text` to at most `max` bytes without splitting a character.
@@ -38,10 +40,17 @@ impl<'a> Message<'a> {
         let mut ids = Vec::with_capacity(tokens.len());
         lexicon.canonicalize(&mut tokens, &mut ids);
         let matches = lexicon.scan(&ids);
+        let mut phrased = vec![false; tokens.len()];
+        for m in matches.iter().filter(|m| m.len > 1) {
+            for p in phrased.iter_mut().skip(m.start).take(m.len) {
+                *p = true;
+            }
+        }
         Message {
             tokens,
             ids,
             matches,
+            phrased,
         }
     }
 

@@ -250,7 +250,23 @@ fn find_one(
         // in 2025, for 2025, 2025
         if let Some(y) = year_at(tokens, i) {
             let prev = if i > 0 { word(i - 1) } else { "" };
-            if matches!(prev, "in" | "for" | "during" | "of" | "since") || tokens.len() <= 3 {
+            // `report 2025`: a bare year only right after a word that asks about a period.
+            let asks = matches!(
+                prev,
+                "report"
+                    | "summary"
+                    | "breakdown"
+                    | "overview"
+                    | "recap"
+                    | "stats"
+                    | "statistics"
+                    | "review"
+                    | "spending"
+                    | "expenses"
+                    | "totals"
+                    | "earnings"
+            );
+            if matches!(prev, "in" | "for" | "during" | "of" | "since") || asks {
                 return found(year_range(y), i + 1);
             }
         }
