@@ -102,7 +102,7 @@ pub(crate) fn number_words(tokens: &[Token<'_>], i: usize) -> Option<(u32, usize
         let w = t.word();
         if w.is_empty() {
             // `twenty-five`: a hyphen inside a number.
-            if t.is_punct('-') && any && current % 10 == 0 && current > 0 {
+            if t.is_punct('-') && any && current.is_multiple_of(10) && current > 0 {
                 j += 1;
                 continue;
             }
@@ -114,12 +114,14 @@ pub(crate) fn number_words(tokens: &[Token<'_>], i: usize) -> Option<(u32, usize
             continue;
         }
         if let Some(n) = unit_word(w) {
-            if pending_a || (any && current % 100 != 0 && (current % 10 != 0 || n >= 10)) {
+            if pending_a
+                || (any && !current.is_multiple_of(100) && (!current.is_multiple_of(10) || n >= 10))
+            {
                 break;
             }
             current += n;
         } else if let Some(n) = tens_word(w) {
-            if pending_a || (any && current % 100 != 0) {
+            if pending_a || (any && !current.is_multiple_of(100)) {
                 break;
             }
             current += n;
@@ -133,7 +135,7 @@ pub(crate) fn number_words(tokens: &[Token<'_>], i: usize) -> Option<(u32, usize
             total = total.saturating_add(current.max(1).saturating_mul(1000));
             current = 0;
             pending_a = false;
-        } else if w == "and" && any && current % 100 == 0 && current > 0 {
+        } else if w == "and" && any && current.is_multiple_of(100) && current > 0 {
             j += 1;
             continue;
         } else {
@@ -469,13 +471,14 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
             {
                 currency = Some(c);
                 end += 1;
-            } else if !multiplied && matches!(next.word(), "grand" | "k" | "thousand") && !in_words
+            } else if !multiplied
+                && matches!(next.word(), "grand" | "k" | "thousand")
+                && !in_words
+                && let Some(v) = value.scale_up(3)
             {
-                if let Some(v) = value.scale_up(3) {
-                    value = v;
-                    multiplied = true;
-                    end += 1;
-                }
+                value = v;
+                multiplied = true;
+                end += 1;
             }
         }
         if let Some(next) = tokens.get(end) {

@@ -255,6 +255,7 @@ impl Lexicon {
         self.spelling.correct(word, |id| self.word(id))
     }
 
+    #[cfg(test)]
     pub fn exact_id(&self, word: &str) -> Option<u32> {
         self.ids.get(word).copied()
     }
@@ -328,15 +329,12 @@ impl Lexicon {
         u16::try_from(idx).ok()
     }
 
-    pub fn categories(&self) -> &[(CategoryName, TransactionKind)] {
-        &self.categories
-    }
-
     /// Every single-word phrase with its entry, for fuzzy suggestions.
     pub fn single_words(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.phrases
             .iter()
-            .filter_map(|(key, entry)| (key[1] == 0).then(|| (self.word(key[0]), entry)))
+            .filter(|(key, _)| key[1] == 0)
+            .map(|(key, entry)| (self.word(key[0]), entry))
     }
 }
 

@@ -123,9 +123,8 @@ pub(crate) fn build(tokens: &[super::tokens::Token<'_>], used: &[bool]) -> Strin
         }
         match t.kind {
             TokenKind::Word => {
-                if is_inner_glue(t.text) && !words.is_empty() {
-                    words.push(t.text);
-                } else if !is_filler(t.text) && !is_filler(t.canon) {
+                let glue = is_inner_glue(t.text) && !words.is_empty();
+                if glue || (!is_filler(t.text) && !is_filler(t.canon)) {
                     words.push(t.text);
                 }
             }

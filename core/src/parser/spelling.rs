@@ -34,7 +34,7 @@ impl DeletionIndex {
     /// keeping the first letter (people rarely mistype it). `name` maps an id back to its word.
     pub fn correct<'n>(&self, word: &str, name: impl Fn(u32) -> &'n str) -> Option<u32> {
         let len = word.chars().count();
-        if len < MIN_CORRECTABLE || len > 24 {
+        if !(MIN_CORRECTABLE..=24).contains(&len) {
             return None;
         }
         let mut best: Option<u32> = None;

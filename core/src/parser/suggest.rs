@@ -38,7 +38,7 @@ pub(crate) fn suggest(
     n: usize,
 ) -> Vec<CategoryName> {
     let mut out: Vec<CategoryName> = Vec::new();
-    let mut push = |name: &CategoryName, out: &mut Vec<CategoryName>| {
+    let push = |name: &CategoryName, out: &mut Vec<CategoryName>| {
         if !name.is_other() && !out.contains(name) {
             out.push(name.clone());
         }

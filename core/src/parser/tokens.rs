@@ -45,8 +45,6 @@ pub(crate) struct Token<'a> {
     pub text: &'a str,
     /// For words: the dictionary form (singular, misspelling corrected); otherwise `text`.
     pub canon: &'a str,
-    /// Whether whitespace separates this token from the previous one.
-    pub spaced: bool,
 }
 
 impl<'a> Token<'a> {
@@ -135,13 +133,11 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut out = Vec::with_capacity(text.len() / 4 + 1);
     let bytes = text.as_bytes();
     let mut i = 0;
-    let mut spaced = true;
     while i < text.len() {
         let Some(c) = text[i..].chars().next() else {
             break;
         };
         if c.is_whitespace() {
-            spaced = true;
             i += c.len_utf8();
             continue;
         }
@@ -150,7 +146,6 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
             && text[..i].chars().next_back().is_some_and(is_word_char)
             && text[i + 1..].chars().next().is_some_and(is_word_char)
         {
-            spaced = true;
             i += 1;
             continue;
         }
@@ -203,9 +198,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
             kind,
             text: slice,
             canon: slice,
-            spaced,
         });
-        spaced = false;
     }
     out
 }
