@@ -57,7 +57,10 @@ fn dev_set_accuracy_is_at_least_97_percent() {
             continue;
         };
         total += 1;
-        let got = parser.parse(&msg.replace('\n', " "), &ctx).intent.to_spec_json();
+        let got = parser
+            .parse(&msg.replace('\n', " "), &ctx)
+            .intent
+            .to_spec_json();
         let bad: Vec<&str> = expect
             .iter()
             .filter(|(field, _)| field.as_str() != "note")
