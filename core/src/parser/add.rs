@@ -28,7 +28,28 @@ pub(crate) struct AddGuess {
 /// The direction the message's own words give, if any: the earliest cue wins
 /// (`spent my bonus` is an expense, `got paid, spent some` is income).
 pub(crate) fn cued_kind(msg: &Message<'_>) -> Option<TransactionKind> {
-    msg.matches.iter().find_map(|m| m.entry.cue)
+    msg.matches
+        .iter()
+        .find_map(|m| m.entry.cue)
+        .or_else(|| from_a_person(msg).then_some(TransactionKind::Income))
+}
+
+/// `50 from grandma`, `got 20 from my uncle`: money from a relative came in.
+fn from_a_person(msg: &Message<'_>) -> bool {
+    msg.tokens.iter().enumerate().any(|(i, t)| {
+        if t.word() != "from" {
+            return false;
+        }
+        let mut k = i + 1;
+        if matches!(msg.word(k), "my" | "our" | "the" | "his" | "her") {
+            k += 1;
+        }
+        msg.matches.iter().any(|m| {
+            m.start == k
+                && m.entry.expense.is_none()
+                && m.entry.income.is_some_and(|h| h.weight == 1)
+        })
+    })
 }
 
 /// Words that mark a sentence as talk rather than a record.

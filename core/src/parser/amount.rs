@@ -577,10 +577,15 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
     out
 }
 
-/// The candidate most likely to be the amount: best score, the later one on a tie.
+/// The candidate most likely to be the amount: best score, the later one on a tie. Number words
+/// (`for two`) give way to digits unless they name a currency (`twenty quid`).
 pub(crate) fn best(cands: &[Candidate]) -> Option<Candidate> {
+    let digits = cands.iter().any(|c| !c.in_words && !c.count_like);
     let mut best: Option<Candidate> = None;
     for c in cands {
+        if digits && c.in_words && c.currency.is_none() {
+            continue;
+        }
         if c.value.is_zero() || c.value.is_negative() {
             continue;
         }

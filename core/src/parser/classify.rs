@@ -17,6 +17,7 @@ pub(crate) const KNOWN_WORDS: &[&[&str]] = &[
     ADVICE_NOUNS,
     ADVICE_VERBS,
     HELP_WORDS,
+    START_WORDS,
     GREETINGS,
     UNDO_WORDS,
     UNDO_VERBS,
@@ -200,6 +201,8 @@ const HELP_WORDS: &[&str] = &[
     "usage",
 ];
 
+const START_WORDS: &[&str] = &["start", "begin", "started"];
+
 const GREETINGS: &[&str] = &[
     "hi",
     "hello",
@@ -219,7 +222,9 @@ const GREETINGS: &[&str] = &[
 
 fn is_help(msg: &Message<'_>) -> bool {
     msg.has_any(HELP_WORDS)
-        || (msg.has("start") && msg.word_count() <= 2)
+        || (msg.has_any(START_WORDS) && msg.word_count() <= 2)
+        || msg.has_seq(&["what", "can", "i", "do", "here"])
+        || msg.has_seq(&["what", "can", "i", "do", "with"])
         || msg.has_seq(&["what", "can", "you", "do"])
         || msg.has_seq(&["what", "do", "you", "do"])
         || msg.has_seq(&["how", "does", "this", "work"])
@@ -307,6 +312,8 @@ fn is_summary(msg: &Message<'_>) -> bool {
         || msg.has_seq(&["how", "did", "i", "do"])
         || msg.has_seq(&["where", "did", "my", "money", "go"])
         || msg.has_seq(&["where", "does", "my", "money", "go"])
+        || msg.has_seq(&["where", "my", "money", "went"])
+        || msg.has_seq(&["where", "my", "money", "goes"])
         || msg.has_seq(&["by", "category"])
 }
 
@@ -316,7 +323,10 @@ const RECENT_NOUNS: &[&str] = &[
     "entries",
     "entry",
     "expenses",
+    "expense",
     "purchases",
+    "purchase",
+    "payment",
     "items",
     "records",
     "payments",
