@@ -101,6 +101,7 @@ fn is_chatter(w: &str) -> bool {
             | "does"
             | "do"
             | "if"
+            | "im"
             | "room"
             | "have"
             | "has"
@@ -173,6 +174,12 @@ pub(crate) fn read(
     }
 
     let note = note::build(tokens, &used);
+    // Nothing says money: no currency or decimals, no verb like `spent`, no clear category
+    // (`i'm 25`, `my kid is 7`). A slash command is money by definition.
+    let clear_category = choice.as_ref().is_some_and(|c| c.weight >= 2);
+    if forced.is_none() && !best.money_shaped && cue.is_none() && !clear_category {
+        return Err(NoAdd::NoAmount);
+    }
     let confidence = confidence(msg, &best, &cands, choice.as_ref(), cue.is_some(), &used);
     let category = choice.map(|c| c.name).unwrap_or_else(CategoryName::other);
     Ok(AddGuess {

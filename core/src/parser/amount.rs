@@ -518,6 +518,21 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
             i = end.max(i + 1);
             continue;
         }
+        // `3-1`, `10-15`: a score or a range, not a price.
+        let dashed = |k: Option<usize>, step: fn(usize) -> Option<usize>| {
+            k.and_then(|k| tokens.get(k))
+                .is_some_and(|t| t.is_punct('-'))
+                && k.and_then(step)
+                    .and_then(|k| tokens.get(k))
+                    .is_some_and(|t| t.num().is_some())
+        };
+        if currency.is_none()
+            && (dashed(i.checked_sub(1), |k| k.checked_sub(1))
+                || dashed(Some(end), |k| k.checked_add(1)))
+        {
+            i = end.max(i + 1);
+            continue;
+        }
         // A phone number or a long id, not a price.
         if currency.is_none() && digits_only_len >= 8 {
             i = end.max(i + 1);

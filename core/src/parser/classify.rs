@@ -124,7 +124,6 @@ const ADVICE_NOUNS: &[&str] = &[
     "suggestions",
     "suggestion",
     "suggest",
-    "recommend",
     "recommendations",
     "recommendation",
     "ideas",
