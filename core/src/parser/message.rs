@@ -58,10 +58,6 @@ impl<'a> Message<'a> {
         self.tokens.get(i).map_or("", |t| t.word())
     }
 
-    pub fn has(&self, w: &str) -> bool {
-        self.tokens.iter().any(|t| t.word() == w)
-    }
-
     pub fn has_any(&self, ws: &[&str]) -> bool {
         self.tokens.iter().any(|t| ws.contains(&t.word()))
     }
