@@ -491,7 +491,7 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
                 if w == "rs" && tokens.get(end).is_some_and(|t| t.is_punct('.')) {
                     end += 1;
                 }
-            } else if matches!(w, "cents" | "cent" | "pence" | "p")
+            } else if matches!(w, "cents" | "cent" | "pence" | "p" | "c" | "ct" | "cts")
                 && !in_words
                 && let Some(v) = Decimal::new(value.mantissa(), value.scale() + 2).ok()
             {
@@ -592,7 +592,7 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
     out
 }
 
-/// The candidate most likely to be the amount: best score, the later one on a tie. Number words
+/// The candidate most likely to be the amount: best score, the first one on a tie. Number words
 /// (`for two`) give way to digits unless they name a currency (`twenty quid`).
 pub(crate) fn best(cands: &[Candidate]) -> Option<Candidate> {
     let digits = cands.iter().any(|c| !c.in_words && !c.count_like);
@@ -604,7 +604,7 @@ pub(crate) fn best(cands: &[Candidate]) -> Option<Candidate> {
         if c.value.is_zero() || c.value.is_negative() {
             continue;
         }
-        if best.is_none_or(|b| c.score >= b.score) {
+        if best.is_none_or(|b| c.score > b.score) {
             best = Some(*c);
         }
     }

@@ -151,7 +151,14 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
         }
         let start = i;
         let kind;
-        if c.is_ascii_digit() {
+        // `.50`: a number that starts at its decimal point.
+        let bare_fraction = c == '.'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|p| p.is_whitespace() || symbol_currency(p).is_some());
+        if c.is_ascii_digit() || bare_fraction {
             let (end, k) = lex_number(text, i);
             i = end;
             kind = k;
