@@ -206,7 +206,8 @@ impl Lexicon {
     }
 
     /// A phrase listed only as a cue (`interest earned`, `client paid`) still points where its
-    /// words do: it takes, for each kind, the heaviest category among its single words.
+    /// words do: it takes, for each kind, the heaviest category among its single words; and a
+    /// phrase with no cue of its own (`refund from`) keeps the cue of a word in it.
     fn inherit_hits(&mut self) {
         let singles: HashMap<u32, Entry> = self
             .phrases
@@ -218,7 +219,11 @@ impl Lexicon {
             if key[1] == 0 {
                 continue;
             }
-            let own = (entry.expense.is_some(), entry.income.is_some());
+            let own = (
+                entry.expense.is_some(),
+                entry.income.is_some(),
+                entry.cue.is_some(),
+            );
             for id in key.iter().filter(|&&id| id != 0) {
                 let Some(word) = singles.get(id) else {
                     continue;
@@ -228,6 +233,14 @@ impl Lexicon {
                 }
                 if !own.1 {
                     entry.income = heavier(entry.income, word.income);
+                }
+                // Only a cue that agrees with the phrase's own category (`refund from` is
+                // income), never one that contradicts it (`income tax` is an expense).
+                if !own.2 && entry.cue.is_none() {
+                    entry.cue = word.cue.filter(|k| match k {
+                        TransactionKind::Income => own.1 && !own.0,
+                        TransactionKind::Expense => own.0 && !own.1,
+                    });
                 }
             }
         }

@@ -141,8 +141,9 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
             i += c.len_utf8();
             continue;
         }
-        // `t-shirt`, `twenty-five`, `this-month`: a hyphen between letters separates words.
-        if c == '-'
+        // `t-shirt`, `twenty-five`, `this-month`, `booking.com`: a hyphen or dot between
+        // letters separates words.
+        if (c == '-' || c == '.')
             && text[..i].chars().next_back().is_some_and(is_word_char)
             && text[i + 1..].chars().next().is_some_and(is_word_char)
         {
