@@ -603,6 +603,151 @@ fn other_intents() {
 }
 
 #[test]
+fn more_phrasings() {
+    check(
+        &[
+            (
+                "I paid $30 for a haircut",
+                "add expense 30 USD personal_care 2026-11-24",
+            ),
+            (
+                "Just spent 25 bucks on lunch",
+                "add expense 25 USD food 2026-11-24",
+            ),
+            (
+                "dropped 60 at the bar",
+                "add expense 60 USD food 2026-11-24",
+            ),
+            (
+                "took an uber home 18",
+                "add expense 18 USD transport 2026-11-24",
+            ),
+            (
+                "Paid my phone bill, 45",
+                "add expense 45 USD utilities 2026-11-24",
+            ),
+            (
+                "paid the electric bill 120 yesterday",
+                "add expense 120 USD utilities 2026-11-23",
+            ),
+            (
+                "car insurance payment 98.50",
+                "add expense 98.5 USD insurance 2026-11-24",
+            ),
+            (
+                "spent 15 on lunch on 11/20",
+                "add expense 15 USD food 2026-11-20",
+            ),
+            (
+                "movie tickets for two 28",
+                "add expense 28 USD entertainment 2026-11-24",
+            ),
+            (
+                "pizza night 35 friday",
+                "add expense 35 USD food 2026-11-20",
+            ),
+            ("2 pizzas 30", "add expense 30 USD food 2026-11-24"),
+            ("gas: 50", "add expense 50 USD transport 2026-11-24"),
+            ("Lunch - $12", "add expense 12 USD food 2026-11-24"),
+            (
+                "coffee @ starbucks 5.25",
+                "add expense 5.25 USD food 2026-11-24",
+            ),
+            (
+                "mortgage 2,150.00",
+                "add expense 2150 USD housing 2026-11-24",
+            ),
+            ("booking.com 300", "add expense 300 USD travel 2026-11-24"),
+            ("spent .50 on gum", "add expense 0.5 USD food 2026-11-24"),
+            (
+                "spent 99c on a song",
+                "add expense 0.99 USD entertainment 2026-11-24",
+            ),
+            (
+                "UBER 15.60 LAST FRIDAY",
+                "add expense 15.6 USD transport 2026-11-20",
+            ),
+            (
+                "Spent 1,234.56 on a new TV!!!",
+                "add expense 1234.56 USD shopping 2026-11-24",
+            ),
+            ("12 € lunch", "add expense 12 EUR food 2026-11-24"),
+            ("GBP45 dinner", "add expense 45 GBP food 2026-11-24"),
+            (
+                "transportation 30",
+                "add expense 30 USD transport 2026-11-24",
+            ),
+            (
+                "earned 500 from tutoring",
+                "add income 500 USD freelance 2026-11-24",
+            ),
+            (
+                "side gig paid 200",
+                "add income 200 USD freelance 2026-11-24",
+            ),
+            (
+                "got 50 bucks from grandma for my birthday",
+                "add income 50 USD gift 2026-11-24",
+            ),
+            (
+                "my boss reimbursed me 60 for travel",
+                "add income 60 USD refund 2026-11-24",
+            ),
+            ("tax refund 1,250", "add income 1250 USD refund 2026-11-24"),
+            (
+                "refund for a returned jacket 45",
+                "add income 45 USD refund 2026-11-24",
+            ),
+            ("commission 300", "add income 300 USD salary 2026-11-24"),
+            (
+                "how much did I spend on transportation last month",
+                "query spent transport 2026-10-01 2026-10-31",
+            ),
+            (
+                "refunds this year?",
+                "query earned refund 2026-01-01 2026-12-31",
+            ),
+            (
+                "how much money did I spend last weekend",
+                "query spent - 2026-11-21 2026-11-22",
+            ),
+            (
+                "how much went to rent in 2025",
+                "query spent housing 2025-01-01 2025-12-31",
+            ),
+            (
+                "show me where my money went this month",
+                "summary 2026-11-01 2026-11-30",
+            ),
+            ("what was my last expense", "recent -"),
+            (
+                "set a $300 monthly food budget",
+                "budget_set food 300 USD month",
+            ),
+            (
+                "budget for restaurants: 250/mo",
+                "budget_set food 250 USD month",
+            ),
+            (
+                "$2000 yearly travel budget",
+                "budget_set travel 2000 USD year",
+            ),
+            ("how much budget do I have left", "budget_show"),
+            ("what should I cut back on", "advice"),
+            ("what can I do here", "help"),
+            ("start", "help"),
+            ("i'm 25", "unknown"),
+            ("my kid is 7", "unknown"),
+            ("we won 3-1", "unknown"),
+            ("that's 2 of us", "unknown"),
+            ("the meeting is on the 3rd", "unknown"),
+            ("good night", "unknown"),
+        ],
+        DateOrder::Mdy,
+    );
+}
+
+#[test]
 fn chatter_with_numbers_is_not_confident_in_groups() {
     let parser = Parser::new();
     let vocabulary = Vocabulary::default();
