@@ -1,6 +1,18 @@
 //! Free text to intents: offline, exact and fast (the contract is `shared/intents/SPEC.md`).
 
+mod add;
+mod amount;
+mod category;
+mod classify;
+mod dates;
 mod intent;
+mod lexicon;
+mod message;
+mod note;
+mod periods;
+mod spelling;
+mod suggest;
+mod tokens;
 
 use chrono::NaiveDate;
 
@@ -9,6 +21,9 @@ use crate::money::Currency;
 use crate::period::DateRange;
 
 pub use intent::{AddIntent, BudgetIntent, Confidence, Intent, Metric, Parsed, QueryIntent};
+
+use lexicon::Lexicon;
+use message::{Message, prepare};
 
 /// What the parser needs to know about the person writing.
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +74,9 @@ pub enum AddArgsError {
 
 /// The rule-based parser. Build it once (it compiles its lexicon) and share it.
 #[derive(Debug)]
-pub struct Parser {}
+pub struct Parser {
+    lexicon: Lexicon,
+}
 
 impl Default for Parser {
     fn default() -> Self {
@@ -69,45 +86,81 @@ impl Default for Parser {
 
 impl Parser {
     pub fn new() -> Parser {
-        Parser {}
+        Parser {
+            lexicon: Lexicon::builtin(classify::KNOWN_WORDS),
+        }
     }
 
     /// Reads one chat message.
-    pub fn parse(&self, _text: &str, _ctx: &ParseContext<'_>) -> Parsed {
-        Parsed {
-            intent: Intent::Unknown,
-            confidence: Confidence::NONE,
-        }
+    pub fn parse(&self, text: &str, ctx: &ParseContext<'_>) -> Parsed {
+        let lowered = prepare(text);
+        let msg = Message::read(&self.lexicon, &lowered);
+        classify::classify(&self.lexicon, &msg, ctx)
     }
 
     /// Reads the arguments of `/spent` or `/earned` (`12.50 lunch yesterday`), where the kind is
     /// already known and the words can only describe one transaction.
     pub fn parse_add_args(
         &self,
-        _args: &str,
-        _kind: TransactionKind,
-        _ctx: &ParseContext<'_>,
+        args: &str,
+        kind: TransactionKind,
+        ctx: &ParseContext<'_>,
     ) -> Result<AddIntent, AddArgsError> {
-        Err(AddArgsError::MissingAmount)
+        let lowered = prepare(args);
+        let msg = Message::read(&self.lexicon, &lowered);
+        let command = match kind {
+            TransactionKind::Expense => "/spent 12.50 lunch",
+            TransactionKind::Income => "/earned 2500 salary",
+        };
+        match add::read(&self.lexicon, &msg, ctx, Some(kind)) {
+            Ok(guess) => Ok(guess.intent),
+            Err(add::NoAdd::NoAmount) => Err(AddArgsError::MissingAmount),
+            Err(add::NoAdd::BadAmount(raw)) => Err(AddArgsError::BadAmount(format!(
+                "I can't read \"{raw}\" as an amount; write it like {command}"
+            ))),
+        }
     }
 
     /// Reads a period argument (`this-month`, `last month`, `october`, `2025`, `last 7 days`).
-    pub fn parse_period(&self, _text: &str, _today: NaiveDate) -> Option<DateRange> {
-        None
+    pub fn parse_period(&self, text: &str, today: NaiveDate) -> Option<DateRange> {
+        // `this-month`, `last_30_days`: dashes (outside `2026-11-02`) and underscores are spaces;
+        // a leading `in` lets a lone month abbreviation (`oct`, `may`) read as a month.
+        let clipped = message::clip(text, 256);
+        let chars: Vec<char> = clipped.chars().collect();
+        let spaced: String = chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let digit_at = |k: Option<usize>| {
+                    k.and_then(|k| chars.get(k))
+                        .is_some_and(char::is_ascii_digit)
+                };
+                let dash_in_date = c == '-' && digit_at(i.checked_sub(1)) && digit_at(Some(i + 1));
+                if c == '_' || (c == '-' && !dash_in_date) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let lowered = prepare(&format!("in {spaced}"));
+        let msg = Message::read(&self.lexicon, &lowered);
+        let used = vec![false; msg.tokens.len()];
+        periods::find(&msg.tokens, &used, today, DateOrder::Mdy).map(|f| f.range)
     }
 
     /// The categories a note most likely belongs to, best first, for "which category?" buttons.
     pub fn suggest_categories(
         &self,
-        _note: &str,
-        _kind: TransactionKind,
-        _n: usize,
+        note: &str,
+        kind: TransactionKind,
+        n: usize,
     ) -> Vec<CategoryName> {
-        Vec::new()
+        suggest::suggest(&self.lexicon, note, kind, n)
     }
 
     /// The words of a note worth remembering when the user re-categorises it.
-    pub fn learnable_words(&self, _note: &str) -> Vec<String> {
-        Vec::new()
+    pub fn learnable_words(&self, note: &str) -> Vec<String> {
+        note::learnable(note)
     }
 }
