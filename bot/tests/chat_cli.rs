@@ -53,7 +53,7 @@ fn a_piped_conversation_records_summarises_and_undoes() {
             "/budget food 100",
             "/spent 75 food dinner",
             "/budgets",
-            "/spent twelve-ish",
+            "/spent a lot on stuff",
         ],
     );
     assert!(
@@ -105,7 +105,7 @@ fn a_piped_conversation_records_summarises_and_undoes() {
     let page =
         transactions::list(&mut conn, ann.account, ledger.id, &Filter::default(), 50, 0).unwrap();
     let amounts: Vec<String> = page.items.iter().map(|t| t.money.to_string()).collect();
-    assert_eq!(amounts, ["$12.00", "$2,500.00", "$75.00"]);
+    assert_eq!(amounts, ["$75.00", "$2,500.00", "$12.00"], "newest first");
 }
 
 #[test]

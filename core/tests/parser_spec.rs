@@ -829,6 +829,12 @@ fn slash_command_arguments() {
         line("€20 gift", Income),
         "add income 20 EUR gift 2026-11-24"
     );
+    // A category named right after the amount is the category, not part of the note.
+    let note = |args: &str, kind| add(args, kind).map(|a| a.note).unwrap_or_default();
+    assert_eq!(note("12 food lunch", Expense), "lunch");
+    assert_eq!(note("2500 salary", Income), "");
+    assert_eq!(note("30 transport taxi home", Expense), "taxi home");
+    assert_eq!(note("12.50 lunch yesterday", Expense), "lunch");
     assert_eq!(add("lunch", Expense), Err(AddArgsError::MissingAmount));
     assert_eq!(add("", Expense), Err(AddArgsError::MissingAmount));
     match add("1,2,3 lunch", Expense) {

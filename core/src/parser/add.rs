@@ -170,6 +170,10 @@ pub(crate) fn read(
     if forced.is_some()
         && let Some(named) = named_category_after(lexicon, msg, ctx, &best, kind)
     {
+        // The word named the category; it is not part of what the money was for.
+        if let Some(u) = used.get_mut(best.end) {
+            *u = true;
+        }
         choice = Some(named);
     }
 
