@@ -12,6 +12,7 @@ use tally_core::Tally;
 use tally_core::conversation::{Action, Content, Incoming, Reply};
 use tally_core::domain::Platform;
 use tally_core::services::updates;
+use tokio::sync::broadcast;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use super::incoming::{self, Place, Who};
@@ -22,21 +23,45 @@ use crate::metrics;
 
 const PLATFORM: &str = "discord";
 
+/// How one update ended, as counted in the metrics: `handled`, `duplicate`, `ignored` or
+/// `failed`, with the interaction's or message's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub update_id: String,
+    pub outcome: &'static str,
+}
+
 pub struct Handler {
     tally: Tally,
     guild_id: Option<u64>,
     defer_after: Duration,
     registered: AtomicBool,
+    outcomes: broadcast::Sender<Outcome>,
 }
 
 impl Handler {
-    pub fn new(tally: Tally, guild_id: Option<u64>, defer_after: Duration) -> Handler {
+    pub fn new(
+        tally: Tally,
+        guild_id: Option<u64>,
+        defer_after: Duration,
+        outcomes: broadcast::Sender<Outcome>,
+    ) -> Handler {
         Handler {
             tally,
             guild_id,
             defer_after,
             registered: AtomicBool::new(false),
+            outcomes,
         }
+    }
+
+    fn outcome(&self, update_id: &str, outcome: &'static str) {
+        metrics::update(PLATFORM, outcome);
+        // Nobody listening is the normal case outside tests.
+        let _ = self.outcomes.send(Outcome {
+            update_id: update_id.to_owned(),
+            outcome,
+        });
     }
 
     /// Registers the commands (bulk overwrite, so it is idempotent and removes stale ones).
@@ -86,7 +111,11 @@ impl Handler {
         } else {
             match Place::find(&self.tally, ix.guild_id, ix.channel_id, title).await {
                 Ok(p) => p,
-                Err(e) => return self.failed(http, &ix.id, &ix.token, true, false, &e).await,
+                Err(e) => {
+                    return self
+                        .failed(Answer::private(http, ix.id, &ix.token), &e)
+                        .await;
+                }
             }
         };
         // The outcome of `/budget-channel` concerns everyone there only when it was allowed.
@@ -120,20 +149,12 @@ impl Handler {
             _ => None,
         };
         let Some(action) = data.as_deref().and_then(Action::decode) else {
-            metrics::update(PLATFORM, "ignored");
+            self.outcome(&ix.id.to_string(), "ignored");
             debug!("a component Tally did not make was used");
             let reply = Reply::text(tally_core::conversation::Text::plain_str(
                 "That button doesn't work any more.",
             ));
-            let answer = Answer {
-                http,
-                id: ix.id,
-                token: &ix.token,
-                ephemeral: true,
-                component: true,
-                deferred: false,
-            };
-            if let Err(e) = answer.send(&reply).await {
+            if let Err(e) = Answer::private(http, ix.id, &ix.token).send(&reply).await {
                 send_failed(&e);
             }
             return;
@@ -141,7 +162,11 @@ impl Handler {
         let title = ix.channel.as_ref().and_then(|c| c.name.clone());
         let place = match Place::find(&self.tally, ix.guild_id, ix.channel_id, title).await {
             Ok(p) => p,
-            Err(e) => return self.failed(http, &ix.id, &ix.token, true, false, &e).await,
+            Err(e) => {
+                return self
+                    .failed(Answer::private(http, ix.id, &ix.token), &e)
+                    .await;
+            }
         };
         let ephemeral = !place.is_public();
         let (chat, sender) = incoming::chat_and_sender(&who, &place);
@@ -164,10 +189,11 @@ impl Handler {
     }
 
     /// Runs the update through the core and answers within Discord's deadline: defers at once
-    /// when the work is known to be slow, or when it has not finished after `defer_after`.
+    /// when the work is known to be slow (or `defer_after` is zero), or when it has not
+    /// finished after `defer_after`.
     async fn answer(&self, answer: &mut Answer<'_>, msg: Incoming, slow: bool) {
         let update_id = msg.update_id.clone();
-        if slow {
+        if slow || (self.defer_after.is_zero() && !answer.component) {
             // A redelivered interaction must not be acknowledged a second time.
             let id = update_id.clone();
             let seen = self
@@ -176,7 +202,7 @@ impl Handler {
                 .read(move |c| updates::seen(c, Platform::Discord, &id))
                 .await;
             if matches!(seen, Ok(true)) {
-                metrics::update(PLATFORM, "duplicate");
+                self.outcome(&update_id, "duplicate");
                 return;
             }
             self.defer(answer).await;
@@ -197,11 +223,11 @@ impl Handler {
         };
         let sent = match result {
             Ok(Some(reply)) => {
-                metrics::update(PLATFORM, "handled");
+                self.outcome(&update_id, "handled");
                 answer.send(&reply).await
             }
             Ok(None) => {
-                metrics::update(PLATFORM, "duplicate");
+                self.outcome(&update_id, "duplicate");
                 debug!("duplicate interaction: nothing sent");
                 if answer.deferred {
                     // Only reachable if a duplicate slipped past the check above.
@@ -214,7 +240,7 @@ impl Handler {
                 }
             }
             Err(e) => {
-                metrics::update(PLATFORM, "failed");
+                self.outcome(&update_id, "failed");
                 error!(error = %e, "handling an interaction failed");
                 answer.failure().await
             }
@@ -231,25 +257,10 @@ impl Handler {
         }
     }
 
-    async fn failed(
-        &self,
-        http: &Http,
-        id: &serenity::all::InteractionId,
-        token: &str,
-        ephemeral: bool,
-        component: bool,
-        e: &tally_core::Error,
-    ) {
-        metrics::update(PLATFORM, "failed");
+    /// Finding the place failed (the database): apologise privately.
+    async fn failed(&self, answer: Answer<'_>, e: &tally_core::Error) {
+        self.outcome(&answer.id.to_string(), "failed");
         error!(error = %e, "reading the channel's ledger failed");
-        let answer = Answer {
-            http,
-            id: *id,
-            token,
-            ephemeral,
-            component,
-            deferred: false,
-        };
         if let Err(e) = answer.failure().await {
             send_failed(&e);
         }
@@ -278,7 +289,7 @@ impl Handler {
             metrics::error("discord_autocomplete");
             Vec::new()
         });
-        metrics::update(PLATFORM, "handled");
+        self.outcome(&ix.id.to_string(), "handled");
         let response = CreateInteractionResponse::Autocomplete(
             CreateAutocompleteResponse::new().set_choices(choices),
         );
@@ -294,9 +305,10 @@ impl Handler {
     async fn direct_message(&self, http: &Http, m: Message) {
         let who = Who::of(&m.author, None);
         let (chat, sender) = incoming::chat_and_sender(&who, &Place::Personal);
+        let update_id = m.id.get().to_string();
         let msg = incoming::incoming(
             &self.tally,
-            m.id.get().to_string(),
+            update_id.clone(),
             chat,
             sender,
             Content::from_text(&m.content),
@@ -307,15 +319,15 @@ impl Handler {
         }
         let sent = match self.tally.handle(msg).await {
             Ok(Some(reply)) => {
-                metrics::update(PLATFORM, "handled");
+                self.outcome(&update_id, "handled");
                 respond::to_channel(http, m.channel_id, &reply).await
             }
             Ok(None) => {
-                metrics::update(PLATFORM, "duplicate");
+                self.outcome(&update_id, "duplicate");
                 Ok(())
             }
             Err(e) => {
-                metrics::update(PLATFORM, "failed");
+                self.outcome(&update_id, "failed");
                 error!(error = %e, "handling a direct message failed");
                 respond::to_channel(
                     http,
@@ -354,7 +366,7 @@ impl EventHandler for Handler {
                 Interaction::Command(ix) => self.command(&ctx.http, ix).await,
                 Interaction::Autocomplete(ix) => self.autocomplete(&ctx.http, ix).await,
                 Interaction::Component(ix) => self.component(&ctx.http, ix).await,
-                _ => metrics::update(PLATFORM, "ignored"),
+                _ => self.outcome(&id.to_string(), "ignored"),
             }
         }
         .instrument(span)

@@ -16,9 +16,11 @@ use serenity::all::{
     ClientBuilder, CreateAllowedMentions, GatewayIntents, Http, HttpBuilder, ShardManager,
 };
 use tally_core::Tally;
+use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use url::Url;
 
+pub use handler::Outcome;
 pub use notifier::DiscordNotifier;
 
 use crate::config::{DiscordConfig, Secret, ShardRange};
@@ -57,9 +59,15 @@ pub struct Discord {
     pub http: Arc<Http>,
     shard_manager: Arc<ShardManager>,
     task: JoinHandle<()>,
+    outcomes: broadcast::Sender<Outcome>,
 }
 
 impl Discord {
+    /// How each update ended from now on (for tests and load harnesses; metrics count them too).
+    pub fn outcomes(&self) -> broadcast::Receiver<Outcome> {
+        self.outcomes.subscribe()
+    }
+
     /// Closes the gateway connections and waits for the client to stop.
     pub async fn shutdown(self) {
         self.shard_manager.shutdown_all().await;
@@ -83,7 +91,13 @@ fn http(options: &Options) -> Http {
 /// Connects to Discord and handles events in the background until [`Discord::shutdown`].
 /// Rate limits (with serenity's limiter) and gateway reconnects are serenity's job.
 pub async fn start(options: Options, tally: Tally) -> anyhow::Result<Discord> {
-    let handler = handler::Handler::new(tally.clone(), options.guild_id, options.defer_after);
+    let (outcomes, _) = broadcast::channel(1024);
+    let handler = handler::Handler::new(
+        tally.clone(),
+        options.guild_id,
+        options.defer_after,
+        outcomes.clone(),
+    );
     // DMs only: interactions need no intent, and DM content is readable without the
     // privileged message-content intent.
     let intents = GatewayIntents::DIRECT_MESSAGES;
@@ -111,5 +125,6 @@ pub async fn start(options: Options, tally: Tally) -> anyhow::Result<Discord> {
         http,
         shard_manager,
         task,
+        outcomes,
     })
 }

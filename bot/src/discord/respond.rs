@@ -38,7 +38,19 @@ fn message(r: Rendered, ephemeral: bool) -> CreateInteractionResponseMessage {
         .ephemeral(ephemeral)
 }
 
-impl Answer<'_> {
+impl<'a> Answer<'a> {
+    /// A new message only the caller sees.
+    pub fn private(http: &'a Http, id: InteractionId, token: &'a str) -> Answer<'a> {
+        Answer {
+            http,
+            id,
+            token,
+            ephemeral: true,
+            component: false,
+            deferred: false,
+        }
+    }
+
     /// Acknowledges now and answers later (Discord allows 3 seconds for the first response,
     /// then 15 minutes for edits and follow-ups).
     pub async fn defer(&self) -> serenity::Result<()> {
