@@ -554,6 +554,16 @@ async fn budget_channels_are_shared_and_guarded(db: TestDb) {
     assert_eq!(undone["type"], 7);
     assert!(content(&undone).contains("Undone"), "{undone}");
 
+    // Account matters stay private, and on the caller's own account, even here.
+    f.interaction(fake::command(6012, &BEN, BUDGET, "settings", json!([])))
+        .await;
+    let settings = f.callback(6012).await;
+    assert!(ephemeral(&settings));
+    assert!(content(&settings).contains("Your settings"), "{settings}");
+    f.interaction(fake::command(6013, &BEN, BUDGET, "login", json!([])))
+        .await;
+    assert!(ephemeral(&f.callback(6013).await));
+
     // Digests reach the channel itself.
     let notifier = h.discord.as_ref().expect("running").notifier.clone();
     tally_core::notify::Notifier::send(
@@ -839,5 +849,41 @@ async fn deadline_defer() {
     on_backends!(
         "discord_deadline_defer",
         answers_still_running_near_the_deadline_are_deferred
+    );
+}
+
+async fn development_guild_gets_the_commands(db: TestDb) {
+    let guild = 123456789012345678u64;
+    let h = Harness::with(
+        db,
+        support::Setup {
+            guild_id: Some(guild),
+            ..support::Setup::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        h.registration.path,
+        format!(
+            "/api/v10/applications/{}/guilds/{guild}/commands",
+            fake::APP_ID
+        )
+    );
+    assert_eq!(
+        h.registration.body.as_array().map(Vec::len),
+        Some(commands_len())
+    );
+    h.stop().await;
+}
+
+fn commands_len() -> usize {
+    tally_bot::discord::commands::SPECS.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_registration() {
+    on_backends!(
+        "discord_guild_registration",
+        development_guild_gets_the_commands
     );
 }

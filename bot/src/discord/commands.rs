@@ -311,13 +311,31 @@ fn option(o: &Opt) -> CreateCommandOption {
     c
 }
 
+/// A command as it was used, in the core's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Used {
+    pub name: String,
+    pub args: String,
+    pub options: Vec<(String, String)>,
+}
+
+impl Used {
+    pub fn into_content(self) -> Content {
+        Content::Command {
+            name: self.name,
+            args: self.args,
+            options: self.options,
+        }
+    }
+}
+
 /// A used command as core input: typed options as `options`, and the same values as `args` in
 /// the order the core's text form expects (`/budget set food 300 month` → `budget`,
 /// `food 300 month`).
-pub fn content(data: &CommandData) -> Content {
+pub fn used(data: &CommandData) -> Used {
     let name = data.name.clone();
     let Some(spec) = find(&name) else {
-        return Content::Command {
+        return Used {
             name,
             args: String::new(),
             options: Vec::new(),
@@ -361,7 +379,7 @@ pub fn content(data: &CommandData) -> Content {
         words[0] = "add".to_owned();
         words.push("income".to_owned());
     }
-    Content::Command {
+    Used {
         name,
         args: words.join(" "),
         options,
@@ -387,15 +405,8 @@ mod tests {
         serde_json::from_value(v).expect("command data")
     }
 
-    fn command(content: Content) -> (String, String, Vec<(String, String)>) {
-        match content {
-            Content::Command {
-                name,
-                args,
-                options,
-            } => (name, args, options),
-            other => panic!("not a command: {other:?}"),
-        }
+    fn command(u: Used) -> (String, String, Vec<(String, String)>) {
+        (u.name, u.args, u.options)
     }
 
     #[test]
@@ -405,7 +416,7 @@ mod tests {
             {"name": "amount", "type": 3, "value": "12.50"},
             {"name": "category", "type": 3, "value": "food"},
         ]}));
-        let (name, args, options) = command(content(&d));
+        let (name, args, options) = command(used(&d));
         assert_eq!(name, "spent");
         assert_eq!(args, "12.50 food lunch");
         assert_eq!(
@@ -427,22 +438,22 @@ mod tests {
                 {"name": "category", "type": 3, "value": "food"},
             ]},
         ]}));
-        assert_eq!(command(content(&set)).1, "food 300 week");
+        assert_eq!(command(used(&set)).1, "food 300 week");
         let remove = data(json!({"id": "1", "name": "budget", "type": 1, "options": [
             {"name": "remove", "type": 1, "options": [{"name": "category", "type": 3, "value": "food"}]},
         ]}));
-        assert_eq!(command(content(&remove)).1, "remove food");
+        assert_eq!(command(used(&remove)).1, "remove food");
         let show = data(json!({"id": "1", "name": "budget", "type": 1, "options": [
             {"name": "show", "type": 1, "options": []},
         ]}));
-        assert_eq!(command(content(&show)).1, "show");
+        assert_eq!(command(used(&show)).1, "show");
         let enable = data(
             json!({"id": "1", "name": "budget-channel", "type": 1, "options": [
                 {"name": "enable", "type": 1, "options": []},
             ]}),
         );
         assert_eq!(
-            command(content(&enable)),
+            command(used(&enable)),
             ("budget-channel".to_owned(), "enable".to_owned(), vec![])
         );
     }
@@ -452,18 +463,18 @@ mod tests {
         let recent = data(json!({"id": "1", "name": "recent", "type": 1, "options": [
             {"name": "count", "type": 4, "value": 10},
         ]}));
-        assert_eq!(command(content(&recent)).1, "10");
+        assert_eq!(command(used(&recent)).1, "10");
         let add = data(
             json!({"id": "1", "name": "categories", "type": 1, "options": [
                 {"name": "name", "type": 3, "value": "bonus"},
                 {"name": "action", "type": 3, "value": "add-income"},
             ]}),
         );
-        assert_eq!(command(content(&add)).1, "add bonus income");
+        assert_eq!(command(used(&add)).1, "add bonus income");
         let link = data(json!({"id": "1", "name": "link", "type": 1, "options": [
             {"name": "code", "type": 3, "value": " ABC123 "},
         ]}));
-        assert_eq!(command(content(&link)).1, "ABC123");
+        assert_eq!(command(used(&link)).1, "ABC123");
     }
 
     #[test]

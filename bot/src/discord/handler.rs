@@ -89,14 +89,8 @@ impl Handler {
 
     async fn command(&self, http: &Http, ix: CommandInteraction) {
         let who = Who::of(&ix.user, ix.member.as_deref());
-        let Content::Command {
-            name,
-            args,
-            options,
-        } = commands::content(&ix.data)
-        else {
-            return;
-        };
+        let used = commands::used(&ix.data);
+        let name = used.name.clone();
         let spec = commands::find(&name);
         let title = ix.channel.as_ref().and_then(|c| c.name.clone());
         let place = if name == "budget-channel" && ix.guild_id.is_some() {
@@ -122,12 +116,13 @@ impl Handler {
         let ephemeral = !place.is_public() || (name == "budget-channel" && !who.manages);
         let (chat, sender) = incoming::chat_and_sender(&who, &place);
         let slow = matches!(name.as_str(), "ask" | "advice") && self.tally.fallback().is_some();
-        let content = Content::Command {
-            name,
-            args,
-            options,
-        };
-        let msg = incoming::incoming(&self.tally, ix.id.get().to_string(), chat, sender, content);
+        let msg = incoming::incoming(
+            &self.tally,
+            ix.id.get().to_string(),
+            chat,
+            sender,
+            used.into_content(),
+        );
         let mut answer = Answer {
             http,
             id: ix.id,

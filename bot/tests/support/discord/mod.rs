@@ -42,6 +42,7 @@ pub struct Setup {
     pub defer_after: Duration,
     pub fallback: Option<Arc<dyn Fallback>>,
     pub shards: Option<ShardRange>,
+    pub guild_id: Option<u64>,
 }
 
 impl Default for Setup {
@@ -51,6 +52,7 @@ impl Default for Setup {
             defer_after: Duration::from_secs(600),
             fallback: None,
             shards: None,
+            guild_id: None,
         }
     }
 }
@@ -81,7 +83,7 @@ impl Harness {
         let options = Options {
             token: Secret::new("fake-token"),
             api_url: Some(fake.url.parse().expect("url")),
-            guild_id: None,
+            guild_id: setup.guild_id,
             shards: setup.shards,
             defer_after: setup.defer_after,
         };
