@@ -64,6 +64,7 @@ struct Raw {
     discord_token: Option<Secret>,
     discord_api_url: Option<String>,
     discord_guild_id: Option<u64>,
+    discord_shards: Option<String>,
     openai_api_key: Option<Secret>,
     openai_base_url: Option<String>,
     openai_model: String,
@@ -109,6 +110,47 @@ pub struct DiscordConfig {
     pub token: Secret,
     pub api_url: Option<Url>,
     pub guild_id: Option<u64>,
+    /// The gateway shards this instance runs (`TALLY_DISCORD_SHARDS`); `None` asks Discord how
+    /// many the bot needs and runs them all.
+    pub shards: Option<ShardRange>,
+}
+
+/// Shards `first..=last` of `total`, so several instances can split one bot's gateway traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRange {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl ShardRange {
+    /// Reads `first..last/total` (both ends included) or `n/total`; `auto` or empty means `None`.
+    pub fn parse(s: &str) -> anyhow::Result<Option<ShardRange>> {
+        let s = s.trim();
+        if s.is_empty() || s.eq_ignore_ascii_case("auto") {
+            return Ok(None);
+        }
+        let usage = || {
+            anyhow::anyhow!(
+                "TALLY_DISCORD_SHARDS must be FIRST..LAST/TOTAL (both ends included, e.g. 0..3/8), \
+                 N/TOTAL or auto (got {s:?})"
+            )
+        };
+        let (range, total) = s.split_once('/').ok_or_else(usage)?;
+        let number = |t: &str| t.trim().parse::<u32>().map_err(|_| usage());
+        let total = number(total)?;
+        let (first, last) = match range.split_once("..") {
+            Some((a, b)) => (number(a)?, number(b.trim_start_matches('='))?),
+            None => {
+                let n = number(range)?;
+                (n, n)
+            }
+        };
+        if total == 0 || first > last || last >= total {
+            return Err(usage());
+        }
+        Ok(Some(ShardRange { first, last, total }))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -236,6 +278,10 @@ impl Raw {
                     .map(|s| url("TALLY_DISCORD_API_URL", &s))
                     .transpose()?,
                 guild_id: self.discord_guild_id,
+                shards: match self.discord_shards.as_deref() {
+                    Some(s) => ShardRange::parse(s)?,
+                    None => None,
+                },
             }),
         };
         let api_key = non_empty(self.openai_api_key);
@@ -309,6 +355,22 @@ mod tests {
             let err = Config::from_pairs(&pairs).expect_err("invalid").to_string();
             assert!(err.contains(needle), "{err} should name {needle}");
         }
+    }
+
+    #[test]
+    fn reads_discord_shard_ranges() {
+        let range = |first, last, total| Some(ShardRange { first, last, total });
+        assert_eq!(ShardRange::parse("0..3/8").expect("valid"), range(0, 3, 8));
+        assert_eq!(ShardRange::parse("4..=7/8").expect("valid"), range(4, 7, 8));
+        assert_eq!(ShardRange::parse("2/4").expect("valid"), range(2, 2, 4));
+        assert_eq!(ShardRange::parse("auto").expect("valid"), None);
+        for bad in ["3..1/4", "0..4/4", "x/2", "1..2", "0/0"] {
+            let err = ShardRange::parse(bad).expect_err(bad).to_string();
+            assert!(err.contains("TALLY_DISCORD_SHARDS"), "{err}");
+        }
+        let c = Config::from_pairs(&[("DISCORD_TOKEN", "t"), ("DISCORD_SHARDS", "1..1/2")])
+            .expect("valid");
+        assert_eq!(c.discord.expect("enabled").shards, range(1, 1, 2));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod discord;
 pub mod http;
 pub mod metrics;
 pub mod telemetry;

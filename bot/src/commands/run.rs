@@ -6,7 +6,7 @@ use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::{app, http};
+use crate::{app, discord, http};
 
 pub fn run(config: Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -23,13 +23,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let tally = app::build_tally(&config, db, None);
     let mut enabled: Vec<&str> = Vec::new();
     // Platforms that can post digests; each adapter adds its own.
-    let notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
+    let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
     let router = http::router(tally.clone());
     // Chat adapters start here (Telegram, Discord), each adding its routes, tasks and notifier.
     if config.telegram.is_some() {
         enabled.push("Telegram");
     }
-    if config.discord.is_some() {
+    let mut discord = None;
+    if let Some(d) = &config.discord {
+        let client = discord::start(discord::Options::from_config(d), tally.clone()).await?;
+        notifiers.push(client.notifier.clone());
+        discord = Some(client);
         enabled.push("Discord");
     }
     if enabled.is_empty() {
@@ -47,6 +51,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(d) = discord {
+        d.shutdown().await;
+    }
     Ok(())
 }
 
