@@ -428,3 +428,70 @@ async fn recording_by_command_and_text_reports_with_buttons() {
         );
     }
 }
+
+/// A fallback that answers every question with a fixed sentence and counts its calls.
+struct CountingFallback(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl tally_core::conversation::fallback::Fallback for CountingFallback {
+    async fn interpret(
+        &self,
+        request: tally_core::conversation::fallback::FallbackRequest,
+    ) -> Result<
+        tally_core::conversation::fallback::FallbackAnswer,
+        tally_core::conversation::fallback::FallbackError,
+    > {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(tally_core::conversation::fallback::FallbackAnswer::Answer(
+            tally_core::conversation::Text::plain_str(format!(
+                "model says hi about: {}",
+                request.text
+            )),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn ask_goes_to_the_fallback_when_the_rules_are_unsure_even_in_groups() {
+    for t in backends("conv_ask") {
+        let fallback = Arc::new(CountingFallback(Default::default()));
+        let tally = Tally::builder(t.db.clone(), Settings::default())
+            .clock(Arc::new(ManualClock::new(now())))
+            .fallback(fallback.clone())
+            .build();
+        let mut chat = Chatter { tally, next: 0 };
+        let ask = |args: &str| Content::Command {
+            name: "ask".into(),
+            args: args.into(),
+            options: vec![],
+        };
+        let m = chat.msg("ann", None, ask("can I afford a laptop this month?"));
+        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        assert!(
+            reply.contains("model says hi about: can I afford"),
+            "{reply}"
+        );
+        // Explicit in a group too; plain chatter in a group never reaches the model.
+        let m = chat.msg(
+            "ann",
+            Some(("-3", None)),
+            ask("why was october so expensive"),
+        );
+        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        assert!(reply.contains("model says hi"), "{reply}");
+        assert!(
+            chat.say_in("-3", "bob", None, "why was october so expensive")
+                .await
+                .is_none()
+        );
+        assert_eq!(fallback.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // What the rules read with confidence does not go to the model.
+        let m = chat.msg("ann", None, ask("how much did I spend this month"));
+        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        assert!(reply.contains("You spent"), "{reply}");
+        assert_eq!(fallback.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let m = chat.msg("ann", None, ask(""));
+        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        assert!(reply.contains("/ask how much"), "{reply}");
+    }
+}

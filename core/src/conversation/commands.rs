@@ -106,10 +106,6 @@ impl Turn<'_> {
                 self.is_group(),
             ))),
             "advice" => self.advice(),
-            "ask" => {
-                let parsed = self.parse(args)?;
-                self.answer_parsed(parsed, args)
-            }
             other => Ok(Reply::text(
                 Text::new()
                     .plain(format!("I don't know /{other}. Type "))

@@ -48,6 +48,15 @@ pub fn welcome(name: &str, group: bool) -> Text {
         .append(help(group))
 }
 
+pub fn ask_usage() -> Text {
+    Text::new()
+        .plain("Ask me something, e.g. ")
+        .code("/ask how much did I spend on food this month?")
+        .plain(" or ")
+        .code("/ask spent 12 on lunch yesterday")
+        .plain(".")
+}
+
 pub fn not_understood(text: &str) -> Text {
     let mut t = Text::new();
     if text.trim().is_empty() {

@@ -84,21 +84,31 @@ impl Tally {
         if !turn.cx.ledger.active {
             return self.finish(turn, msg, |t| Ok(t.reply_inactive_ledger()));
         }
-        match &msg.content {
-            Content::Text(text) => {
-                let parsed = turn.parse(text)?;
-                let group = msg.chat.kind == ChatKind::Group;
-                if group && !meant_for_bot(&parsed) {
-                    return Ok(Pass::Done(None));
-                }
-                let unsure = !parsed.confidence.is_confident() || parsed.intent == Intent::Unknown;
-                if unsure && !group && self.fallback().is_some() {
-                    return Ok(Pass::AskFallback(Box::new(
-                        turn.fallback_request(text, parsed)?,
-                    )));
-                }
-                self.finish(turn, msg, |t| t.answer_parsed(parsed, text))
+        // Free text, and `/ask TEXT`, which is free text addressed to the bot explicitly.
+        let question = match &msg.content {
+            Content::Text(text) => Some((text.as_str(), false)),
+            Content::Command { name, args, .. } if name == "ask" => Some((args.as_str(), true)),
+            _ => None,
+        };
+        if let Some((text, explicit)) = question {
+            if explicit && text.trim().is_empty() {
+                return self.finish(turn, msg, |_| Ok(Reply::text(help::ask_usage())));
             }
+            let parsed = turn.parse(text)?;
+            let group = msg.chat.kind == ChatKind::Group;
+            if group && !explicit && !meant_for_bot(&parsed) {
+                return Ok(Pass::Done(None));
+            }
+            let unsure = !parsed.confidence.is_confident() || parsed.intent == Intent::Unknown;
+            if unsure && (explicit || !group) && self.fallback().is_some() {
+                return Ok(Pass::AskFallback(Box::new(
+                    turn.fallback_request(text, parsed)?,
+                )));
+            }
+            return self.finish(turn, msg, |t| t.answer_parsed(parsed, text));
+        }
+        match &msg.content {
+            Content::Text(_) => Ok(Pass::Done(None)),
             Content::Command {
                 name,
                 args,

@@ -99,7 +99,10 @@ impl Db {
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let conn: &mut AnyConnection = &mut conn;
-        conn.transaction(f)
+        match conn {
+            AnyConnection::Sqlite(_) => immediate_transaction(conn, f),
+            AnyConnection::Postgresql(_) => conn.transaction(f),
+        }
     }
 
     /// A pooled connection for blocking code (migrations, benchmarks, tests).
@@ -118,6 +121,39 @@ impl Db {
 }
 
 use diesel::RunQueryDsl as _;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+/// A SQLite write transaction that takes the write lock at `BEGIN` (`BEGIN IMMEDIATE`).
+///
+/// A plain (deferred) transaction that reads first and then writes cannot wait for a lock held by
+/// another process: SQLite answers `SQLITE_BUSY` at once. Taking the lock up front lets the busy
+/// timeout do its job. Nested `transaction` calls inside `f` become savepoints as usual, because
+/// the connection's transaction manager knows this transaction is open.
+fn immediate_transaction<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, Error>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, Error>,
+{
+    if let AnyConnection::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    match f(conn) {
+        Ok(value) => {
+            match <AnyConnection as diesel::Connection>::TransactionManager::commit_transaction(
+                conn,
+            ) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = <AnyConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn);
+                    Err(e.into())
+                }
+            }
+        }
+        Err(e) => {
+            <AnyConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
 
 fn checkout(pool: &Pool<Manager>) -> Result<PooledConnection<Manager>, Error> {
     pool.get()
