@@ -6,5 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod http;
+pub mod llm;
 pub mod metrics;
+pub mod scheduler;
 pub mod telemetry;

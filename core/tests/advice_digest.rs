@@ -64,12 +64,11 @@ async fn digest_command_switches_on_shows_and_off() {
             "📬 Weekly digest on: every Monday at 09:00 (UTC), the first on Mon Nov 30 at 09:00. \
              It sums up the period and what stands out. /digest off stops it."
         );
-        let d = t
-            .db
-            .read(|c| digests::find(c, Platform::Telegram, "42"))
-            .await
-            .unwrap()
-            .expect("stored");
+        let d =
+            t.db.read(|c| digests::find(c, Platform::Telegram, "42"))
+                .await
+                .unwrap()
+                .expect("stored");
         assert_eq!(d.frequency, Frequency::Weekly);
         assert_eq!(d.next_due_at, at("2026-11-30T09:00:00Z").naive_utc());
 
@@ -79,7 +78,12 @@ async fn digest_command_switches_on_shows_and_off() {
             .unwrap()
             .unwrap()
             .plain();
-        assert!(status.starts_with("📬 This chat gets a weekly digest; the next one comes Mon Nov 30 at 09:00 (UTC)."), "{status}");
+        assert!(
+            status.starts_with(
+                "📬 This chat gets a weekly digest; the next one comes Mon Nov 30 at 09:00 (UTC)."
+            ),
+            "{status}"
+        );
 
         let monthly = tally
             .handle(command(3, "42", private, None, "/digest monthly"))
@@ -87,7 +91,10 @@ async fn digest_command_switches_on_shows_and_off() {
             .unwrap()
             .unwrap()
             .plain();
-        assert!(monthly.contains("the first on Tue Dec 1 at 09:00"), "{monthly}");
+        assert!(
+            monthly.contains("the first on Tue Dec 1 at 09:00"),
+            "{monthly}"
+        );
 
         let bad = tally
             .handle(command(4, "42", private, None, "/digest hourly"))
@@ -95,7 +102,10 @@ async fn digest_command_switches_on_shows_and_off() {
             .unwrap()
             .unwrap()
             .plain();
-        assert_eq!(bad, "Use /digest weekly (Mondays), /digest monthly (the 1st) or /digest off.");
+        assert_eq!(
+            bad,
+            "Use /digest weekly (Mondays), /digest monthly (the 1st) or /digest off."
+        );
 
         let off = tally
             .handle(command(5, "42", private, None, "/digest off"))
@@ -104,11 +114,10 @@ async fn digest_command_switches_on_shows_and_off() {
             .unwrap()
             .plain();
         assert!(off.starts_with("Digest off."), "{off}");
-        let gone = t
-            .db
-            .read(|c| digests::find(c, Platform::Telegram, "42"))
-            .await
-            .unwrap();
+        let gone =
+            t.db.read(|c| digests::find(c, Platform::Telegram, "42"))
+                .await
+                .unwrap();
         assert!(gone.is_none());
     }
 }
@@ -124,7 +133,10 @@ async fn in_a_group_only_admins_switch_the_digest() {
             .unwrap()
             .unwrap()
             .plain();
-        assert!(member.starts_with("Only the group's admins can switch the digest"), "{member}");
+        assert!(
+            member.starts_with("Only the group's admins can switch the digest"),
+            "{member}"
+        );
         let admin = tally
             .handle(command(2, "8", group, Some(Role::Admin), "/digest monthly"))
             .await
@@ -132,18 +144,16 @@ async fn in_a_group_only_admins_switch_the_digest() {
             .unwrap()
             .plain();
         assert!(admin.starts_with("📬 Monthly digest on"), "{admin}");
-        let d = t
-            .db
-            .read(|c| digests::find(c, Platform::Telegram, "-100"))
-            .await
-            .unwrap()
-            .expect("stored");
-        let group_ledger = t
-            .db
-            .read(|c| ledgers::find_group(c, Platform::Telegram, "-100"))
-            .await
-            .unwrap()
-            .expect("ledger");
+        let d =
+            t.db.read(|c| digests::find(c, Platform::Telegram, "-100"))
+                .await
+                .unwrap()
+                .expect("stored");
+        let group_ledger =
+            t.db.read(|c| ledgers::find_group(c, Platform::Telegram, "-100"))
+                .await
+                .unwrap()
+                .expect("ledger");
         assert_eq!(d.ledger, group_ledger.id);
     }
 }
@@ -155,8 +165,19 @@ fn only_one_claim_wins_and_a_failed_send_is_given_back() {
             let a = account(c, "Ann");
             let l = personal(c, &a);
             let now = at("2026-11-24T12:00:00Z");
-            digests::set(c, a.id, l, Platform::Discord, "chan", Frequency::Weekly, now)?;
-            assert!(digests::due(c, now, 10)?.is_empty(), "not due before Monday");
+            digests::set(
+                c,
+                a.id,
+                l,
+                Platform::Discord,
+                "chan",
+                Frequency::Weekly,
+                now,
+            )?;
+            assert!(
+                digests::due(c, now, 10)?.is_empty(),
+                "not due before Monday"
+            );
             let monday = at("2026-11-30T09:00:00Z");
             let due = digests::due(c, monday, 10)?;
             assert_eq!(due.len(), 1);
@@ -168,7 +189,12 @@ fn only_one_claim_wins_and_a_failed_send_is_given_back() {
             assert!(digests::due(c, monday, 10)?.is_empty());
             // The send failed: given back, due again at the retry time.
             let retry = at("2026-11-30T09:15:00Z");
-            assert!(digests::release(c, &due[0], first.expect("claimed"), retry)?);
+            assert!(digests::release(
+                c,
+                &due[0],
+                first.expect("claimed"),
+                retry
+            )?);
             assert!(digests::due(c, monday, 10)?.is_empty());
             let again = digests::due(c, retry, 10)?;
             assert_eq!(again.len(), 1);
@@ -194,7 +220,15 @@ fn due_times_follow_the_account_time_zone() {
                 ..Default::default()
             };
             accounts::update_settings(c, a.id, patch, now())?;
-            let d = digests::set(c, a.id, l, Platform::Telegram, "1", Frequency::Monthly, now())?;
+            let d = digests::set(
+                c,
+                a.id,
+                l,
+                Platform::Telegram,
+                "1",
+                Frequency::Monthly,
+                now(),
+            )?;
             // 09:00 in Tokyo on Dec 1 is midnight UTC.
             assert_eq!(d.next_due_at, at("2026-12-01T00:00:00Z").naive_utc());
             Ok(())
