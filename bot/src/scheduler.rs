@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tally_core::Tally;
 use tally_core::conversation::digest;
+use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
 use tally_core::services::digests::{self, Digest};
 use tokio::task::JoinHandle;
@@ -27,8 +28,6 @@ pub struct TickReport {
     pub sent: usize,
     /// Claimed by another instance first.
     pub taken: usize,
-    /// For a platform this instance does not run; left for an instance that does.
-    pub no_notifier: usize,
     /// Not sent: nothing to say (ledger switched off) or the account left the ledger (dropped).
     pub skipped: usize,
     /// The platform refused or failed; given back for a retry when there is still time.
@@ -71,10 +70,16 @@ impl Scheduler {
     /// several instances ticking at once exactly one sends it.
     pub async fn tick(&self) -> Result<TickReport, tally_core::Error> {
         let now = self.tally.now();
+        // Only digests this instance can post: the rest are left to instances that run their
+        // platform, and never crowd out this one's batch.
+        let platforms: Vec<Platform> = self.notifiers.iter().map(|n| n.platform()).collect();
+        if platforms.is_empty() {
+            return Ok(TickReport::default());
+        }
         let due = self
             .tally
             .db()
-            .read(move |c| digests::due(c, now, BATCH))
+            .read(move |c| digests::due(c, now, &platforms, BATCH))
             .await?;
         let mut report = TickReport::default();
         for d in due {
@@ -90,8 +95,8 @@ impl Scheduler {
         now: chrono::DateTime<Utc>,
         report: &mut TickReport,
     ) -> Result<(), tally_core::Error> {
+        // `due` only returned platforms this instance has.
         let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == d.platform) else {
-            report.no_notifier += 1;
             return Ok(());
         };
         let claim = d.clone();

@@ -510,7 +510,7 @@ async fn a_tool_call_for_another_accounts_data_is_refused() {
         ])
         .await;
         let tally = app(&t, &config(&url, &[]));
-        let reply = say(&tally, 1, "what did user 200 earn this month?").await;
+        let reply = say(&tally, 1, "can you peek at my flatmate's account for me?").await;
         assert_eq!(reply.plain(), "I can only look at your own ledger.");
         let requests = fake.requests();
         assert_eq!(requests.len(), 2);
@@ -619,9 +619,9 @@ async fn the_daily_token_budget_stops_calls_politely() {
         .await;
         let cfg = config(&url, &[("LLM_DAILY_TOKENS", "100")]);
         let (tally, clock) = app_with(&t, &cfg, Duration::from_secs(5));
-        let first = say(&tally, 1, "where does my money go?").await;
+        let first = say(&tally, 1, "can I afford a 900 dollar laptop this month?").await;
         assert_eq!(first.plain(), "Rent is your biggest cost.");
-        let second = say(&tally, 2, "and what about food?").await;
+        let second = say(&tally, 2, "why was October so expensive?").await;
         assert!(
             second
                 .plain()
@@ -651,6 +651,8 @@ async fn the_daily_token_budget_stops_calls_politely() {
     }
 }
 
+const WORDS: [&str; 6] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+
 #[tokio::test]
 async fn only_a_few_turns_are_kept_per_chat() {
     let t = TestDb::sqlite();
@@ -658,8 +660,14 @@ async fn only_a_few_turns_are_kept_per_chat() {
     let script: Vec<Step> = (0..6).map(|i| text(&format!("answer {i}"), 10)).collect();
     let (url, fake) = fake(script).await;
     let tally = app(&t, &config(&url, &[]));
-    for i in 0..6 {
-        say(&tally, i + 1, &format!("question {i}")).await;
+    // Words only: no figure the rules might take for an amount.
+    for (i, word) in WORDS.iter().enumerate() {
+        say(
+            &tally,
+            i as u32 + 1,
+            &format!("tell me something wise, take {word}"),
+        )
+        .await;
     }
     let kept: Vec<String> =
         t.db.write_blocking(|c| {
@@ -671,10 +679,10 @@ async fn only_a_few_turns_are_kept_per_chat() {
         })
         .unwrap();
     assert_eq!(kept.len(), 8);
-    assert_eq!(kept[0], "question 2");
+    assert_eq!(kept[0], "tell me something wise, take charlie");
     assert_eq!(kept[7], "answer 5");
     // The last request carried the eight turns before its question.
     let m = messages(fake.requests().last().unwrap());
     assert_eq!(m.len(), 1 + 8 + 1);
-    assert_eq!(m[1]["content"], "question 1");
+    assert_eq!(m[1]["content"], "tell me something wise, take bravo");
 }

@@ -175,18 +175,18 @@ fn only_one_claim_wins_and_a_failed_send_is_given_back() {
                 now,
             )?;
             assert!(
-                digests::due(c, now, 10)?.is_empty(),
+                digests::due(c, now, &[Platform::Discord], 10)?.is_empty(),
                 "not due before Monday"
             );
             let monday = at("2026-11-30T09:00:00Z");
-            let due = digests::due(c, monday, 10)?;
+            let due = digests::due(c, monday, &[Platform::Discord], 10)?;
             assert_eq!(due.len(), 1);
             // Two instances read the same row; only the first update moves it.
             let first = digests::claim(c, &due[0], monday)?;
             let second = digests::claim(c, &due[0], monday)?;
             assert_eq!(first, Some(at("2026-12-07T09:00:00Z").naive_utc()));
             assert_eq!(second, None);
-            assert!(digests::due(c, monday, 10)?.is_empty());
+            assert!(digests::due(c, monday, &[Platform::Discord], 10)?.is_empty());
             // The send failed: given back, due again at the retry time.
             let retry = at("2026-11-30T09:15:00Z");
             assert!(digests::release(
@@ -195,8 +195,8 @@ fn only_one_claim_wins_and_a_failed_send_is_given_back() {
                 first.expect("claimed"),
                 retry
             )?);
-            assert!(digests::due(c, monday, 10)?.is_empty());
-            let again = digests::due(c, retry, 10)?;
+            assert!(digests::due(c, monday, &[Platform::Discord], 10)?.is_empty());
+            let again = digests::due(c, retry, &[Platform::Discord], 10)?;
             assert_eq!(again.len(), 1);
             assert_eq!(again[0].last_sent_at, None);
             // A digest missed for weeks goes out once and is rescheduled from now.
@@ -268,4 +268,17 @@ fn a_digest_sums_up_the_period_and_what_stands_out() {
         })
         .expect("ok");
     }
+}
+
+#[tokio::test]
+async fn digests_need_a_chat_platform() {
+    let t = TestDb::sqlite();
+    let (tally, _) = tally(&t, "2026-11-24T12:00:00Z");
+    let mut msg = command(1, "ann", (ChatKind::Private, "ann"), None, "/digest weekly");
+    msg.platform = Platform::Console;
+    let reply = tally.handle(msg).await.unwrap().unwrap().plain();
+    assert_eq!(
+        reply,
+        "Digests are posted in Telegram and Discord chats: send /digest there."
+    );
 }

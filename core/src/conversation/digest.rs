@@ -7,7 +7,7 @@ use super::message::{OutMessage, Reply, Text};
 use super::turn::Turn;
 use crate::advice;
 use crate::db::AnyConnection;
-use crate::domain::{Timezone, TransactionKind};
+use crate::domain::{Platform, Timezone, TransactionKind};
 use crate::error::Error;
 use crate::services::analytics::{self, SavingsRate};
 use crate::services::digests::{self, Digest, Frequency, SEND_HOUR};
@@ -30,6 +30,12 @@ fn local_time(at: chrono::NaiveDateTime, tz: Timezone) -> String {
 impl Turn<'_> {
     pub fn digest_command(&mut self, args: &str) -> Result<Reply, Error> {
         let platform = self.cx.source.platform;
+        if matches!(platform, Platform::Console | Platform::Web) {
+            return Err(Error::invalid(
+                "platform",
+                "Digests are posted in Telegram and Discord chats: send /digest there.",
+            ));
+        }
         // The chat key is `platform:chat id`; the chat id itself may contain colons.
         let prefix = format!("{platform}:");
         let chat_id = self

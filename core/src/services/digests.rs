@@ -254,10 +254,18 @@ pub fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// Digests due at `now`, the most overdue first, at most `limit`.
-pub fn due(conn: &mut AnyConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Digest>, Error> {
+/// Digests due at `now` on the given platforms (those the caller can post to), the most overdue
+/// first, at most `limit`.
+pub fn due(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+    platforms: &[Platform],
+    limit: i64,
+) -> Result<Vec<Digest>, Error> {
+    let platforms: Vec<&str> = platforms.iter().map(Platform::as_str).collect();
     let rows: Vec<Row> = digests::table
         .filter(digests::next_due_at.le(ts(now)))
+        .filter(digests::platform.eq_any(platforms))
         .order((digests::next_due_at.asc(), digests::id.asc()))
         .limit(limit.clamp(1, 1000))
         .select(columns())
