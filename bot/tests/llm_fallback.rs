@@ -303,17 +303,17 @@ async fn a_question_is_answered_through_a_tool_call() {
                 json!({ "from": "2026-11-01", "to": "2026-11-30" }),
             ),
             text(
-                "You've spent $1,320.00 of $3,000.00 this month, so a $900 laptop fits.",
+                "You have spent $1,320.00 of $3,000.00 this month, so a $900 laptop fits.",
                 200,
             ),
             text("October was quiet; November's rent is the big item.", 50),
         ])
         .await;
         let tally = app(&t, &config(&url, &[]));
-        let reply = say(&tally, 1, "can I afford a 900 dollar laptop this month?").await;
+        let reply = say(&tally, 1, "is a new laptop affordable for me right now?").await;
         assert_eq!(
             reply.plain(),
-            "You've spent $1,320.00 of $3,000.00 this month, so a $900 laptop fits."
+            "You have spent $1,320.00 of $3,000.00 this month, so a $900 laptop fits."
         );
         let requests = fake.requests();
         assert_eq!(requests.len(), 2);
@@ -342,7 +342,7 @@ async fn a_question_is_answered_through_a_tool_call() {
         assert_eq!(m.last().unwrap()["role"], "user");
         assert_eq!(
             m.last().unwrap()["content"],
-            "can I afford a 900 dollar laptop this month?"
+            "is a new laptop affordable for me right now?"
         );
         let tools: Vec<&str> = first["tools"]
             .as_array()
@@ -388,13 +388,13 @@ async fn a_question_is_answered_through_a_tool_call() {
         assert_eq!(roles, ["system", "user", "assistant", "user"]);
         assert_eq!(
             m[1]["content"],
-            "can I afford a 900 dollar laptop this month?"
+            "is a new laptop affordable for me right now?"
         );
         assert!(
             m[2]["content"]
                 .as_str()
                 .unwrap()
-                .starts_with("You've spent $1,320.00")
+                .starts_with("You have spent $1,320.00")
         );
 
         // Tokens counted for the account: 100 + 200 + 50.
@@ -423,7 +423,7 @@ async fn a_transaction_read_by_the_model_is_recorded_only_when_confirmed() {
         )])
         .await;
         let tally = app(&t, &config(&url, &[]));
-        let reply = say(&tally, 1, "hmm that thing for the car, forty, last tuesday").await;
+        let reply = say(&tally, 1, "dunno, car thing, forty bucks maybe, tuesday").await;
         assert_eq!(fake.requests().len(), 1);
         let text = reply.plain();
         assert!(
@@ -593,7 +593,12 @@ async fn failures_fall_back_to_the_offline_answer_with_a_note() {
         seed_ann(&t);
         let (url, fake) = fake(script).await;
         let (tally, _) = app_with(&t, &config(&url, &[]), Duration::from_millis(300));
-        let reply = say(&tally, 1, "hmm that thing for the car, forty, last tuesday").await;
+        let reply = say(
+            &tally,
+            1,
+            "that car thing, you know the one, from last tuesday",
+        )
+        .await;
         let text = reply.plain();
         assert!(text.contains(&expected), "{name}: {text}");
         assert!(
@@ -619,7 +624,7 @@ async fn the_daily_token_budget_stops_calls_politely() {
         .await;
         let cfg = config(&url, &[("LLM_DAILY_TOKENS", "100")]);
         let (tally, clock) = app_with(&t, &cfg, Duration::from_secs(5));
-        let first = say(&tally, 1, "can I afford a 900 dollar laptop this month?").await;
+        let first = say(&tally, 1, "is a new laptop affordable for me right now?").await;
         assert_eq!(first.plain(), "Rent is your biggest cost.");
         let second = say(&tally, 2, "why was October so expensive?").await;
         assert!(
