@@ -423,7 +423,7 @@ fn savings_rate_trend_and_the_quarter_and_year() {
             assert_eq!(
                 p.plain(),
                 "So far in Q4 2026 you saved $2,375.00 (39.6% of income); this year you saved \
-                 $5,105.00 (24.3% of income). At this rate the year ends about $5,680.87 ahead."
+                 $5,105.00 (24.3% of income). At this rate the year ends about $6,013.10 ahead."
             );
             Ok(())
         })
@@ -450,6 +450,8 @@ fn a_month_in_the_red_and_a_year_in_the_red() {
             );
             let p = one(&findings, FindingKind::PeriodResult);
             assert_eq!(p.figure, usd("-320"));
+            // The ledger began this quarter: one figure, said once.
+            assert!(p.plain().starts_with("So far this year you lost $320.00."), "{}", p.plain());
             assert!(
                 p.plain().ends_with("To end the year even, spend about $160.00 a month less for the rest of it."),
                 "{}",

@@ -13,6 +13,8 @@ use crate::services::analytics::SavingsRate;
 
 /// A change in the savings rate worth mentioning, in tenths of a percentage point.
 const RATE_SHIFT: i64 = 50;
+/// Days of records in the year before its end is projected from them.
+const MIN_DAYS_TO_PROJECT: i64 = 60;
 /// Below this savings rate (tenths of a percent) the filler finding suggests saving more.
 const RATE_TARGET: i64 = 100;
 
@@ -192,12 +194,18 @@ fn period_result(book: &Book, base: i64) -> Result<Option<Finding>, Error> {
         })
     };
     let q_label = format!("Q{} {}", today.month0() / 3 + 1, today.year());
-    let text = Text::new()
-        .plain(format!("So far in {q_label} you "))
-        .bold(describe(q_net, qi)?)
-        .plain(format!("; this year you {}.", describe(y_net, yi)?));
-    let year_days = DateRange::year_of(today).days();
-    let elapsed = year.days();
+    // A ledger younger than the quarter has one figure for both: say it once.
+    let text = if book.earliest >= quarter.from {
+        Text::new()
+            .plain("So far this year you ")
+            .bold(describe(y_net, yi)?)
+            .plain(".")
+    } else {
+        Text::new()
+            .plain(format!("So far in {q_label} you "))
+            .bold(describe(q_net, qi)?)
+            .plain(format!("; this year you {}.", describe(y_net, yi)?))
+    };
     if y_net < 0 {
         let months_left = i64::from(12 - today.month0());
         let cut = book.money(div_round(-y_net, months_left))?;
@@ -212,10 +220,19 @@ fn period_result(book: &Book, base: i64) -> Result<Option<Finding>, Error> {
             text,
         )));
     }
-    let heading = book.money(div_round(y_net.saturating_mul(year_days), elapsed))?;
-    let text = text.plain(format!(
-        " At this rate the year ends about {heading} ahead."
-    ));
+    // Project from the first record: a ledger started in May says nothing about January.
+    let start = year.from.max(book.earliest);
+    let covered = (today - start).num_days() + 1;
+    let remaining = (DateRange::year_of(today).to - today).num_days();
+    let text = if covered >= MIN_DAYS_TO_PROJECT && remaining > 0 {
+        let heading =
+            book.money(y_net.saturating_add(div_round(y_net.saturating_mul(remaining), covered)))?;
+        text.plain(format!(
+            " At this rate the year ends about {heading} ahead."
+        ))
+    } else {
+        text.plain(" Moving it to savings now keeps it from being spent.")
+    };
     Ok(Some(Finding::new(
         FindingKind::PeriodResult,
         book.money(y_net)?,
