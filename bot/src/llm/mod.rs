@@ -22,9 +22,8 @@ use tally_core::db::Db;
 use tally_core::parser::Intent;
 use tracing::{debug, warn};
 
-pub use client::ChatClient;
-
 use crate::config::OpenAiConfig;
+use client::ChatClient;
 use turns::Role;
 
 /// Model calls per message: a question may need a tool or two before the answer.
@@ -59,22 +58,30 @@ impl LlmFallback {
         self
     }
 
-    async fn db<T, F>(&self, f: F) -> Result<T, FallbackError>
+    /// Reads (the ledger, the turns, the usage) outside a write transaction.
+    async fn read<T, F>(&self, f: F) -> Result<T, FallbackError>
     where
         T: Send + 'static,
         F: FnOnce(&mut tally_core::db::AnyConnection) -> Result<T, tally_core::Error>
             + Send
             + 'static,
     {
-        self.db.write(f).await.map_err(|e| {
-            warn!(error = %e, "LLM bookkeeping failed");
-            FallbackError::Unavailable("I couldn't prepare the question".into())
-        })
+        self.db.read(f).await.map_err(unprepared)
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T, FallbackError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut tally_core::db::AnyConnection) -> Result<T, tally_core::Error>
+            + Send
+            + 'static,
+    {
+        self.db.write(f).await.map_err(unprepared)
     }
 
     async fn check_budget(&self, request: &FallbackRequest) -> Result<(), FallbackError> {
         let (account, day) = (request.account, request.today);
-        let used = self.db(move |c| usage::used(c, account, day)).await?;
+        let used = self.read(move |c| usage::used(c, account, day)).await?;
         if u64::try_from(used).unwrap_or(0) >= self.daily_tokens {
             debug!(used, "daily LLM allowance used up");
             return Err(FallbackError::BudgetExceeded);
@@ -90,12 +97,17 @@ impl LlmFallback {
         );
         let answer = answer.to_owned();
         let now = self.clock.now();
-        self.db(move |c| {
+        self.write(move |c| {
             turns::append(c, account, &key, Role::User, &question, now)?;
             turns::append(c, account, &key, Role::Assistant, &answer, now)
         })
         .await
     }
+}
+
+fn unprepared(e: tally_core::Error) -> FallbackError {
+    warn!(error = %e, "LLM bookkeeping failed");
+    FallbackError::Unavailable("I couldn't prepare the question".into())
 }
 
 fn message(role: MessageRole, content: String) -> ChatCompletionMessage {
@@ -115,7 +127,7 @@ impl Fallback for LlmFallback {
         let (account, key) = (request.account, request.chat_key.clone());
         let for_context = request.clone();
         let (context, history) = self
-            .db(move |c| {
+            .read(move |c| {
                 Ok((
                     prompt::context(c, &for_context)?,
                     turns::recent(c, account, &key)?,
@@ -146,7 +158,8 @@ impl Fallback for LlmFallback {
                 .await?;
             let spent = i64::from(response.usage.total_tokens.max(0));
             let (account, day) = (request.account, request.today);
-            self.db(move |c| usage::add(c, account, day, spent)).await?;
+            self.write(move |c| usage::add(c, account, day, spent))
+                .await?;
             let Some(choice) = response.choices.into_iter().next() else {
                 return Err(FallbackError::Nonsense("it sent no answer".into()));
             };
@@ -231,7 +244,7 @@ impl LlmFallback {
         debug!(tool = %name, "LLM tool call");
         let request = request.clone();
         let outcome = self
-            .db(move |c| tools::run(c, &request, &name, args))
+            .read(move |c| tools::run(c, &request, &name, args))
             .await?;
         Ok(match outcome {
             Ok(value) => value,
