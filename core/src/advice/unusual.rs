@@ -1,11 +1,12 @@
 //! Transactions far above what their category usually sees.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::finding::{Finding, FindingKind};
 use super::history::{Book, div_round, share};
 use super::recurring::Recurring;
 use crate::conversation::{Text, format};
+use crate::domain::CategoryName;
 use crate::error::Error;
 use crate::period::DateRange;
 
@@ -19,6 +20,20 @@ const MIN_RATIO: i64 = 3;
 const MIN_STAKE_PERCENT: i64 = 5;
 const MAX_REPORTED: usize = 2;
 
+/// The (upper) median of `sorted` with one `value` taken out, or `None` when fewer than
+/// [`MIN_HISTORY`] would remain.
+fn median_without(sorted: &[i64], value: i64) -> Option<i64> {
+    let n = sorted.len().checked_sub(1)?;
+    if n < MIN_HISTORY {
+        return None;
+    }
+    let removed = sorted.partition_point(|x| *x < value);
+    let mid = n / 2;
+    // The others are `sorted` without index `removed`: past it, indices shift by one.
+    let at = if mid < removed { mid } else { mid + 1 };
+    sorted.get(at).copied()
+}
+
 /// The category's median is the yardstick: one earlier splurge does not move it, as it would an
 /// average.
 pub(crate) fn find(book: &Book, recurring: &[Recurring], base: i64) -> Result<Vec<Finding>, Error> {
@@ -28,21 +43,25 @@ pub(crate) fn find(book: &Book, recurring: &[Recurring], base: i64) -> Result<Ve
         .collect();
     let recent = DateRange::last_days(book.today, RECENT_DAYS);
     let floor = div_round(base.saturating_mul(MIN_STAKE_PERCENT), 100);
+    // Each category's amounts, sorted once: the median of "the others" is then a lookup.
+    let mut by_category: HashMap<&CategoryName, Vec<i64>> = HashMap::new();
+    for e in book.expenses() {
+        by_category.entry(&e.category).or_default().push(e.minor);
+    }
+    for amounts in by_category.values_mut() {
+        amounts.sort_unstable();
+    }
     let mut hits = Vec::new();
     for e in book
         .expenses()
         .filter(|e| recent.contains(e.date) && !fixed.contains(&e.id))
     {
-        let mut others: Vec<i64> = book
-            .expenses()
-            .filter(|o| o.category == e.category && o.id != e.id)
-            .map(|o| o.minor)
-            .collect();
-        if others.len() < MIN_HISTORY {
+        let Some(all) = by_category.get(&e.category) else {
             continue;
-        }
-        others.sort_unstable();
-        let median = others[others.len() / 2];
+        };
+        let Some(median) = median_without(all, e.minor) else {
+            continue;
+        };
         if median <= 0 {
             continue;
         }
@@ -81,4 +100,19 @@ pub(crate) fn find(book: &Book, recurring: &[Recurring], base: i64) -> Result<Ve
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_the_others() {
+        let sorted = [40, 45, 50, 52, 55, 60, 480];
+        // Without 480: [40, 45, 50, 52, 55, 60] → upper median 52.
+        assert_eq!(median_without(&sorted, 480), Some(52));
+        // Without 40: [45, 50, 52, 55, 60, 480] → 55.
+        assert_eq!(median_without(&sorted, 40), Some(55));
+        assert_eq!(median_without(&[1, 2, 3, 4, 5], 5), None);
+    }
 }
