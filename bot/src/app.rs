@@ -9,6 +9,7 @@ use tally_core::clock::{Clock, ManualClock, SystemClock};
 use tally_core::db::Db;
 
 use crate::config::Config;
+use crate::llm::LlmFallback;
 
 /// Opens the configured database and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
@@ -31,7 +32,13 @@ pub fn build_tally(config: &Config, db: Db, today: Option<NaiveDate>) -> Tally {
         Some(noon) => Arc::new(ManualClock::new(noon.and_utc())),
         None => Arc::new(SystemClock),
     };
-    Tally::builder(db, config.core_settings(today))
-        .clock(clock)
-        .build()
+    let mut builder = Tally::builder(db.clone(), config.core_settings(today)).clock(clock.clone());
+    // With an OpenAI-compatible endpoint configured, unsure messages and open questions go to it.
+    if let Some(openai) = &config.openai {
+        match LlmFallback::new(db, openai) {
+            Ok(fallback) => builder = builder.fallback(Arc::new(fallback.with_clock(clock))),
+            Err(e) => tracing::warn!(error = %e, "the LLM assistant is off"),
+        }
+    }
+    builder.build()
 }

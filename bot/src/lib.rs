@@ -7,5 +7,7 @@ pub mod config;
 pub mod console;
 pub mod discord;
 pub mod http;
+pub mod llm;
 pub mod metrics;
+pub mod scheduler;
 pub mod telemetry;

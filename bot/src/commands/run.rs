@@ -6,7 +6,11 @@ use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::scheduler::Scheduler;
 use crate::{app, discord, http};
+
+/// How often this instance looks for due digests; a digest goes out within this of its time.
+const DIGEST_TICK: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub fn run(config: Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -43,7 +47,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
              and TALLY_OPENAI_API_KEY or TALLY_OPENAI_BASE_URL for the LLM assistant."
         );
     }
-    let _ = notifiers;
+    // Digests go out through whichever notifiers the adapters registered above.
+    let digests = Scheduler::new(tally.clone(), notifiers.clone()).spawn(DIGEST_TICK);
     let listener = TcpListener::bind(config.http_addr).await.map_err(|e| {
         anyhow::anyhow!("can't listen on TALLY_HTTP_ADDR {}: {e}", config.http_addr)
     })?;
@@ -51,6 +56,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    digests.abort();
     if let Some(d) = discord {
         d.shutdown().await;
     }

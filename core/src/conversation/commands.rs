@@ -54,6 +54,16 @@ pub const COMMANDS: &[CommandInfo] = &[
         "set a budget (or: /budget remove CATEGORY)",
     ),
     cmd("budgets", "", "how the budgets stand"),
+    cmd(
+        "advice",
+        "",
+        "what stands out in your spending, with suggestions",
+    ),
+    cmd(
+        "digest",
+        "[weekly|monthly|off]",
+        "a regular summary in this chat",
+    ),
     cmd("undo", "", "remove your last entry"),
     cmd(
         "categories",
@@ -106,6 +116,7 @@ impl Turn<'_> {
                 self.is_group(),
             ))),
             "advice" => self.advice(),
+            "digest" => self.digest_command(args),
             other => Ok(Reply::text(
                 Text::new()
                     .plain(format!("I don't know /{other}. Type "))

@@ -3,6 +3,7 @@
 pub mod action;
 mod actions;
 mod commands;
+pub mod digest;
 pub mod fallback;
 pub mod format;
 mod help;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod budgets;
 pub mod categories;
+pub mod digests;
 pub mod keywords;
 pub mod ledgers;
 pub mod settings;
