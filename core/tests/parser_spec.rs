@@ -943,3 +943,41 @@ fn learned_words_round_trip() {
             .is_empty()
     );
 }
+
+#[test]
+fn questions_about_money_not_spent_record_nothing() {
+    let parser = Parser::new();
+    let vocabulary = Vocabulary::default();
+    let ctx = ctx(&vocabulary, DateOrder::Mdy);
+    for text in [
+        "can I afford a 900 dollar laptop this month?",
+        "could we afford a 2000 holiday in march",
+        "should I buy the 500 tv",
+        "is it worth it to pay 300 for a gym membership",
+        "what if I spend 50 on a new jacket",
+        "will I have 200 left for groceries?",
+    ] {
+        let p = parser.parse(text, &ctx);
+        let recorded = matches!(p.intent, Intent::Add(_)) && p.confidence.is_confident();
+        assert!(!recorded, "{text:?} must not be recorded outright: {:?}", p);
+    }
+    // A can of something is still a purchase.
+    let p = parser.parse("can of soda 1.50", &ctx);
+    assert!(matches!(p.intent, Intent::Add(_)), "{p:?}");
+}
+
+#[test]
+fn hedged_records_are_confirmed_rather_than_recorded() {
+    let parser = Parser::new();
+    let vocabulary = Vocabulary::default();
+    let ctx = ctx(&vocabulary, DateOrder::Mdy);
+    for text in [
+        "hmm that thing for the car, forty, last tuesday",
+        "dunno, maybe 30 on snacks",
+    ] {
+        let p = parser.parse(text, &ctx);
+        assert!(!p.confidence.is_confident(), "{text:?}: {p:?}");
+    }
+    let p = parser.parse("spent around 50 on groceries", &ctx);
+    assert!(p.confidence.is_confident(), "{p:?}");
+}

@@ -52,6 +52,32 @@ fn from_a_person(msg: &Message<'_>) -> bool {
     })
 }
 
+/// Words of someone thinking aloud rather than stating what they paid.
+fn is_hedge(w: &str) -> bool {
+    matches!(
+        w,
+        "hmm"
+            | "hm"
+            | "hmmm"
+            | "umm"
+            | "um"
+            | "uh"
+            | "erm"
+            | "dunno"
+            | "idk"
+            | "maybe"
+            | "probably"
+            | "perhaps"
+            | "guess"
+            | "think"
+            | "thing"
+            | "whatever"
+            | "somewhere"
+            | "around"
+            | "roughly"
+    )
+}
+
 /// Words that mark a sentence as talk rather than a record.
 fn is_chatter(w: &str) -> bool {
     matches!(
@@ -294,6 +320,10 @@ fn confidence(
     }
     if msg.tokens.iter().any(|t| is_chatter(t.word())) {
         c -= 25;
+    }
+    // `hmm, that thing for the car, forty maybe`: the writer is unsure, so should we be.
+    if msg.tokens.iter().any(|t| is_hedge(t.word())) {
+        c -= 15;
     }
     if msg.ends_with_question() {
         c -= 20;

@@ -100,6 +100,10 @@ pub(crate) fn classify(lexicon: &Lexicon, msg: &Message<'_>, ctx: &ParseContext<
         }
         return parsed(Intent::Unknown, 0);
     }
+    // `can I afford a 900 laptop?`, `should we buy the 500 tv`: money is named, nothing was spent.
+    if is_hypothetical(msg) {
+        return parsed(Intent::Unknown, 20);
+    }
     match add::read(lexicon, msg, ctx, None) {
         Ok(guess) if guess.confidence >= MIN_ADD_CONFIDENCE => {
             parsed(Intent::Add(guess.intent), guess.confidence)
@@ -109,6 +113,25 @@ pub(crate) fn classify(lexicon: &Lexicon, msg: &Message<'_>, ctx: &ParseContext<
 }
 
 const BUDGET_WORDS: &[&str] = &["budget", "budgets", "budgeted"];
+
+/// Words that open a yes/no question or a wish when a person follows (`can I`, `should we`).
+const MODALS: &[&str] = &[
+    "can", "could", "should", "would", "will", "shall", "may", "might", "must", "is", "am", "are",
+    "do", "does", "dare",
+];
+const ASKERS: &[&str] = &["i", "we", "you", "it", "my", "our", "this", "that", "there"];
+
+/// A question about money not yet spent: it asks for advice, it records nothing.
+fn is_hypothetical(msg: &Message<'_>) -> bool {
+    let mut words = msg.tokens.iter().filter(|t| t.is_word()).map(|t| t.word());
+    let (first, second) = (words.next(), words.next());
+    let modal_question =
+        first.is_some_and(|w| MODALS.contains(&w)) && second.is_some_and(|w| ASKERS.contains(&w));
+    modal_question
+        || msg.has_seq(&["what", "if"])
+        || msg.has_any(&["afford", "affordable", "affording"])
+        || msg.has_seq(&["worth", "it"])
+}
 
 fn is_budget(msg: &Message<'_>) -> bool {
     msg.has_any(BUDGET_WORDS)
