@@ -63,6 +63,7 @@ async fn registers_every_command_with_typed_options(db: TestDb) {
         "undo",
         "categories",
         "advice",
+        "digest",
         "link",
         "login",
         "help",
@@ -203,6 +204,18 @@ async fn personal_commands_answer_privately(db: TestDb) {
     .await;
     let recent = f.callback(1007).await;
     assert!(ephemeral(&recent));
+
+    f.interaction(fake::command(
+        1008,
+        &BEN,
+        DM,
+        "digest",
+        strings(&[("frequency", "weekly")]),
+    ))
+    .await;
+    let digest = f.callback(1008).await;
+    assert!(ephemeral(&digest));
+    assert!(content(&digest).contains("Weekly digest on"), "{digest}");
     h.stop().await;
 }
 

@@ -201,6 +201,17 @@ pub const SPECS: &[Spec] = &[
         "Findings and suggestions about your spending",
         &[],
     ),
+    spec(
+        "digest",
+        "A weekly or monthly summary with advice, posted here",
+        &[choices(
+            text(
+                "frequency",
+                "How often (leave out to see the current setting)",
+            ),
+            &[("Weekly", "weekly"), ("Monthly", "monthly"), ("Off", "off")],
+        )],
+    ),
     Spec {
         personal: true,
         ..spec(
