@@ -7,4 +7,5 @@ pub mod config;
 pub mod console;
 pub mod http;
 pub mod metrics;
+pub mod telegram;
 pub mod telemetry;

@@ -6,7 +6,7 @@ use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::{app, http};
+use crate::{app, http, telegram};
 
 pub fn run(config: Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -23,10 +23,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let tally = app::build_tally(&config, db, None);
     let mut enabled: Vec<&str> = Vec::new();
     // Platforms that can post digests; each adapter adds its own.
-    let notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
-    let router = http::router(tally.clone());
+    let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
+    let mut router = http::router(tally.clone());
     // Chat adapters start here (Telegram, Discord), each adding its routes, tasks and notifier.
-    if config.telegram.is_some() {
+    let mut telegram = None;
+    if let Some(tg) = &config.telegram {
+        let adapter =
+            telegram::Telegram::start(tally.clone(), tg, telegram::Options::default()).await?;
+        if let Some(webhook) = adapter.router() {
+            router = router.merge(webhook);
+        }
+        notifiers.push(adapter.notifier());
+        telegram = Some(adapter);
         enabled.push("Telegram");
     }
     if config.discord.is_some() {
@@ -47,6 +55,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(adapter) = telegram {
+        adapter.stop().await;
+    }
     Ok(())
 }
 
