@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{DateTime, Utc};
@@ -280,6 +281,11 @@ impl FakeTelegram {
         }
     }
 
+    /// Pretends a webhook was set earlier (polling must remove it first).
+    pub fn set_webhook_url(&self, url: &str) {
+        self.shared.lock().recorded.webhook_url = url.to_owned();
+    }
+
     /// Dates of the updates made from now on.
     pub fn set_date(&self, at: DateTime<Utc>) {
         self.shared.lock().date = at.timestamp();
@@ -531,6 +537,29 @@ fn refuse(status: StatusCode, description: &str) -> (StatusCode, Value) {
     )
 }
 
+/// A `multipart/form-data` body (teloxide sends `setWebhook` so) as a JSON object; each value is
+/// read as JSON when it is JSON, else kept as text.
+fn multipart_fields(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed = serde_json::from_str(value).unwrap_or_else(|_| json!(value));
+        fields.insert(name.to_owned(), parsed);
+    }
+    Value::Object(fields)
+}
+
 /// `SendMessage` → `sendMessage`.
 fn method_name(raw: &str) -> String {
     let mut chars = raw.chars();
@@ -543,11 +572,21 @@ fn method_name(raw: &str) -> String {
 async fn answer(
     State(shared): State<Arc<Shared>>,
     Path((bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let method = method_name(&method);
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let body: Value = if body.is_empty() {
         json!({})
+    } else if let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    {
+        multipart_fields(&body, boundary.trim_matches('"'))
     } else {
         serde_json::from_slice(&body).unwrap_or_else(|_| json!({}))
     };
@@ -854,6 +893,14 @@ pub fn check_html(html: &str, parse_mode: Option<&str>) -> Result<String, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_multipart_forms() {
+        let body = "--XY\r\nContent-Disposition: form-data; name=\"url\"\r\n\r\nhttps://a.example/h\r\n--XY\r\nContent-Disposition: form-data; name=\"allowed_updates\"\r\n\r\n[\"message\"]\r\n--XY--\r\n";
+        let v = multipart_fields(body.as_bytes(), "XY");
+        assert_eq!(v["url"], "https://a.example/h");
+        assert_eq!(v["allowed_updates"], json!(["message"]));
+    }
 
     #[test]
     fn checks_html_like_telegram() {
