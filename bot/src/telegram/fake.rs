@@ -1,6 +1,7 @@
-//! A fake Telegram Bot API on 127.0.0.1 for tests and the load harness: it answers the methods
-//! the adapter calls, records every call, serves queued updates by long polling, checks HTML the
-//! way Telegram does, and fails on request (429, 5xx, hangs, garbage).
+//! A fake Telegram Bot API on 127.0.0.1, for the tests and the load harness.
+
+// It answers the methods the adapter calls, records every call, serves queued updates by long
+// polling, checks HTML the way Telegram does, and fails on request (429, 5xx, hangs, garbage).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,9 +1,9 @@
 //! The Telegram adapter: long polling or a webhook, thin over the core's `Tally::handle`.
-//!
-//! Every update goes through [`handler::Handler`]: read into an `Incoming`, the sender's group
-//! role asked of Telegram, the core run (which commits the update's effects and its id in one
-//! transaction), then the reply sent as HTML. Polling moves its offset only past committed
-//! updates; the webhook answers 500 for an update that failed, so Telegram delivers it again.
+
+// Every update goes through `handler::Handler`: read into an `Incoming`, the sender's group role
+// asked of Telegram, the core run (which commits the update's effects and its id in one
+// transaction), then the reply sent as HTML. Polling moves its offset only past committed
+// updates; the webhook answers 500 for an update that failed, so Telegram delivers it again.
 
 mod api;
 mod handler;
