@@ -34,6 +34,9 @@ pub struct Call {
     pub body: Value,
     /// The HTTP status the fake answered with.
     pub status: u16,
+    /// Answered with a scripted [`Failure`].
+    pub scripted: bool,
+    /// When the answer went out (a long poll is recorded when it returns).
     pub at: Instant,
 }
 
@@ -602,13 +605,13 @@ async fn answer(
         match failure {
             Some(f) => {
                 let answer = fail(f).await;
-                record(&shared, &method, &body, answer.0);
+                record(&shared, &method, &body, answer.0, true);
                 return answer.1;
             }
             None => dispatch(&shared, &method, &body).await,
         }
     };
-    record(&shared, &method, &body, status);
+    record(&shared, &method, &body, status, false);
     (status, axum::Json(reply)).into_response()
 }
 
@@ -638,11 +641,12 @@ async fn fail(failure: Failure) -> (StatusCode, Response) {
     }
 }
 
-fn record(shared: &Shared, method: &str, body: &Value, status: StatusCode) {
+fn record(shared: &Shared, method: &str, body: &Value, status: StatusCode, scripted: bool) {
     let call = Call {
         method: method.to_owned(),
         body: body.clone(),
         status: status.as_u16(),
+        scripted,
         at: Instant::now(),
     };
     let mut inner = shared.lock();
@@ -737,15 +741,22 @@ async fn get_updates(shared: &Shared, body: &Value) -> (StatusCode, Value) {
     let hold = timeout.min(shared.max_hold);
     let deadline = tokio::time::Instant::now() + hold;
     let mut changes = shared.changed.subscribe();
+    let moved = {
+        let mut inner = shared.lock();
+        let moved = offset > inner.recorded.confirmed;
+        if moved {
+            inner.recorded.confirmed = offset;
+            inner.queue.retain(|(id, _)| i64::from(*id) >= offset);
+        }
+        moved
+    };
+    if moved {
+        shared.bump();
+    }
     loop {
         changes.borrow_and_update();
         {
             let mut inner = shared.lock();
-            if offset > inner.recorded.confirmed {
-                inner.recorded.confirmed = offset;
-            }
-            let confirmed = inner.recorded.confirmed;
-            inner.queue.retain(|(id, _)| i64::from(*id) >= confirmed);
             let mut ready: Vec<Value> = inner.redeliveries.drain(..).collect();
             ready.extend(
                 inner
