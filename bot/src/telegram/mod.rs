@@ -7,15 +7,15 @@
 
 mod api;
 mod handler;
-pub mod html;
-pub mod inbound;
+mod html;
+mod inbound;
 mod notifier;
-pub mod outbound;
+mod outbound;
 mod polling;
 mod retry;
 mod roles;
 mod setup;
-pub mod updates;
+mod updates;
 mod webhook;
 
 #[cfg(any(test, feature = "fake-telegram"))]
