@@ -77,8 +77,9 @@ pub async fn run(handler: Arc<Handler>, options: PollOptions, mut shutdown: watc
             continue;
         }
         let done = handle_batch(&handler, batch, &given_up).await;
+        // Never backwards: an old update delivered again must not un-confirm newer ones.
         if let Some(next) = done.next_offset {
-            offset = next;
+            offset = offset.max(next);
         }
         let confirmed = u32::try_from(offset).unwrap_or(0);
         attempts.retain(|id, _| *id >= confirmed);
