@@ -10,4 +10,5 @@ pub mod http;
 pub mod llm;
 pub mod metrics;
 pub mod scheduler;
+pub mod telegram;
 pub mod telemetry;

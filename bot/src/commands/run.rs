@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::scheduler::Scheduler;
-use crate::{app, discord, http};
+use crate::{app, discord, http, telegram};
 
 /// How often this instance looks for due digests; a digest goes out within this of its time.
 const DIGEST_TICK: std::time::Duration = std::time::Duration::from_secs(60);
@@ -28,9 +28,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut enabled: Vec<&str> = Vec::new();
     // Platforms that can post digests; each adapter adds its own.
     let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
-    let router = http::router(tally.clone());
+    let mut router = http::router(tally.clone());
     // Chat adapters start here (Telegram, Discord), each adding its routes, tasks and notifier.
-    if config.telegram.is_some() {
+    let mut telegram = None;
+    if let Some(tg) = &config.telegram {
+        let adapter =
+            telegram::Telegram::start(tally.clone(), tg, telegram::Options::default()).await?;
+        if let Some(webhook) = adapter.router() {
+            router = router.merge(webhook);
+        }
+        notifiers.push(adapter.notifier());
+        telegram = Some(adapter);
         enabled.push("Telegram");
     }
     let mut discord = None;
@@ -59,6 +67,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     digests.abort();
     if let Some(d) = discord {
         d.shutdown().await;
+    }
+    if let Some(adapter) = telegram {
+        adapter.stop().await;
     }
     Ok(())
 }

@@ -203,7 +203,7 @@ pub(crate) fn read(
         choice = Some(named);
     }
 
-    let note = note::build(tokens, &used);
+    let note = note::build(msg, &used);
     // Nothing says money: no currency or decimals, no verb like `spent`, no clear category
     // (`i'm 25`, `my kid is 7`). A slash command is money by definition.
     let clear_category = choice.as_ref().is_some_and(|c| c.weight >= 2);

@@ -367,16 +367,30 @@ enum Section {
 
 /// Lowercases and drops apostrophes inside words (`Joe’s` → `joes`), as messages are read.
 pub(crate) fn normalize(text: &str) -> String {
+    normalize_mapped(text, None)
+}
+
+/// [`normalize`], also recording for each output byte the byte of `text` it came from (plus one
+/// entry for the end), so spans of the normalised text can be found in what the user wrote.
+pub(crate) fn normalize_with_map(text: &str) -> (String, Vec<usize>) {
+    let mut map = Vec::with_capacity(text.len() + 1);
+    let out = normalize_mapped(text, Some(&mut map));
+    map.push(text.len());
+    (out, map)
+}
+
+fn normalize_mapped(text: &str, mut map: Option<&mut Vec<usize>>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev_letter = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let before = out.len();
         let c = if c == '’' || c == '`' || c == 'ʼ' {
             '\''
         } else {
             c
         };
-        if c == '\'' && prev_letter && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+        if c == '\'' && prev_letter && chars.peek().is_some_and(|(_, n)| n.is_alphabetic()) {
             continue;
         }
         prev_letter = c.is_alphabetic();
@@ -384,6 +398,9 @@ pub(crate) fn normalize(text: &str) -> String {
             out.push(c.to_ascii_lowercase());
         } else {
             out.extend(c.to_lowercase());
+        }
+        if let Some(map) = map.as_deref_mut() {
+            map.extend(std::iter::repeat_n(at, out.len() - before));
         }
     }
     out

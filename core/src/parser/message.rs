@@ -15,6 +15,10 @@ pub(crate) struct Message<'a> {
     pub matches: Vec<Match>,
     /// Per token: inside a lexicon phrase of two or more words.
     pub phrased: Vec<bool>,
+    /// The normalised text the tokens borrow from, and the text as the user wrote it (clipped):
+    /// notes are cut from the latter so they keep the user's case and symbols.
+    pub lowered: &'a str,
+    pub original: &'a str,
 }
 
 /// Cuts `text` to at most `max` bytes without splitting a character.
@@ -51,7 +55,15 @@ impl<'a> Message<'a> {
             ids,
             matches,
             phrased,
+            lowered,
+            original: "",
         }
+    }
+
+    /// Remembers the text as written (before [`prepare`]), for notes.
+    pub fn with_original(mut self, original: &'a str) -> Message<'a> {
+        self.original = clip(original, MAX_INPUT);
+        self
     }
 
     pub fn word(&self, i: usize) -> &'a str {

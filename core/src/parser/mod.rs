@@ -94,7 +94,7 @@ impl Parser {
     /// Reads one chat message.
     pub fn parse(&self, text: &str, ctx: &ParseContext<'_>) -> Parsed {
         let lowered = prepare(text);
-        let msg = Message::read(&self.lexicon, &lowered);
+        let msg = Message::read(&self.lexicon, &lowered).with_original(text);
         classify::classify(&self.lexicon, &msg, ctx)
     }
 
@@ -107,7 +107,7 @@ impl Parser {
         ctx: &ParseContext<'_>,
     ) -> Result<AddIntent, AddArgsError> {
         let lowered = prepare(args);
-        let msg = Message::read(&self.lexicon, &lowered);
+        let msg = Message::read(&self.lexicon, &lowered).with_original(args);
         let command = match kind {
             TransactionKind::Expense => "/spent 12.50 lunch",
             TransactionKind::Income => "/earned 2500 salary",

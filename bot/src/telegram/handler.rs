@@ -1,0 +1,218 @@
+//! One update, start to finish: read it, ask Telegram who is an admin, run the core, reply.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tally_core::Tally;
+use tally_core::domain::Platform;
+use tally_core::services::updates;
+use tracing::{Instrument, debug, error, info_span, warn};
+
+use super::api::{Api, Target};
+use super::inbound::{self, Inbound};
+use super::outbound::{self, Press};
+use super::roles::Roles;
+use super::updates::RawUpdate;
+
+/// How an update went.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The core acted and the reply was sent (or at least attempted).
+    Handled,
+    /// Seen before: its effects were committed then; nothing was done or sent now.
+    Duplicate,
+    /// Nothing for Tally (group chatter, a photo, another bot's command…).
+    Ignored,
+    /// Unreadable; logged and skipped.
+    Malformed,
+    /// Our failure (the database, mostly): nothing was committed, so the update must be
+    /// handled again.
+    Failed(tally_core::Error),
+}
+
+/// Counters of outcomes, for tests and the load harness (Prometheus gets the same numbers
+/// through `metrics::update`).
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub handled: AtomicU64,
+    pub duplicate: AtomicU64,
+    pub ignored: AtomicU64,
+    pub malformed: AtomicU64,
+    pub failed: AtomicU64,
+    /// Updates that kept failing and were answered with an apology instead.
+    pub given_up: AtomicU64,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        StatsSnapshot {
+            handled: get(&self.handled),
+            duplicate: get(&self.duplicate),
+            ignored: get(&self.ignored),
+            malformed: get(&self.malformed),
+            failed: get(&self.failed),
+            given_up: get(&self.given_up),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    pub handled: u64,
+    pub duplicate: u64,
+    pub ignored: u64,
+    pub malformed: u64,
+    pub failed: u64,
+    pub given_up: u64,
+}
+
+/// Everything an update needs; shared by the polling loop and the webhook route.
+pub struct Handler {
+    pub tally: Tally,
+    pub api: Api,
+    roles: Roles,
+    /// Our username once `getMe` answered: tells our commands from other bots'.
+    username: OnceLock<String>,
+    pub stats: Stats,
+}
+
+impl Handler {
+    pub fn new(tally: Tally, api: Api, roles: Roles) -> Handler {
+        Handler {
+            tally,
+            api,
+            roles,
+            username: OnceLock::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn set_username(&self, username: &str) {
+        let _ = self.username.set(username.to_owned());
+    }
+
+    pub fn username(&self) -> Option<&str> {
+        self.username.get().map(String::as_str)
+    }
+
+    /// Handles one update in a span carrying the platform and the update id, and counts it.
+    pub async fn process(&self, raw: &RawUpdate) -> Outcome {
+        let id = raw
+            .id()
+            .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
+        let span = info_span!("telegram_update", platform = "telegram", update_id = %id);
+        let outcome = self.process_inner(raw).instrument(span.clone()).await;
+        let _enter = span.enter();
+        let (counter, label) = match &outcome {
+            Outcome::Handled => (&self.stats.handled, "handled"),
+            Outcome::Duplicate => (&self.stats.duplicate, "duplicate"),
+            Outcome::Ignored => (&self.stats.ignored, "ignored"),
+            Outcome::Malformed => (&self.stats.malformed, "ignored"),
+            Outcome::Failed(e) => {
+                error!(error = %e, "handling the update failed; it will be retried");
+                crate::metrics::error("internal");
+                (&self.stats.failed, "failed")
+            }
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::update("telegram", label);
+        outcome
+    }
+
+    async fn process_inner(&self, raw: &RawUpdate) -> Outcome {
+        let update = match raw {
+            RawUpdate::Parsed(u) => u,
+            RawUpdate::Malformed { reason, .. } => {
+                warn!(reason = %reason, "skipping an update that can't be read");
+                crate::metrics::error("telegram_malformed_update");
+                return Outcome::Malformed;
+            }
+        };
+        match inbound::read(update, self.username(), self.tally.now()) {
+            Inbound::Ignored(why) => {
+                debug!(why, "update ignored");
+                Outcome::Ignored
+            }
+            Inbound::StaleButton(query) => {
+                let _ = self
+                    .api
+                    .answer_callback_query(&query, Some("That button no longer works."))
+                    .await;
+                Outcome::Ignored
+            }
+            Inbound::Message(m) => {
+                let mut incoming = m.incoming;
+                if let Some((chat, user)) = m.member {
+                    incoming.sender.role = self.roles.role(&self.api, chat, user).await;
+                }
+                self.run(incoming, m.target, None).await
+            }
+            Inbound::Press(p) => {
+                let press = Press {
+                    query: p.query,
+                    carrier: p.carrier,
+                };
+                self.run(p.incoming, p.target, Some(press)).await
+            }
+        }
+    }
+
+    async fn run(
+        &self,
+        incoming: tally_core::conversation::Incoming,
+        target: Target,
+        press: Option<Press>,
+    ) -> Outcome {
+        let update_id = incoming.update_id.clone();
+        match self.tally.handle(incoming).await {
+            Ok(Some(reply)) => {
+                outbound::deliver(&self.api, &reply, target, press.as_ref()).await;
+                Outcome::Handled
+            }
+            Ok(None) => {
+                // The core says nothing both for a redelivery and for chatter it ignores; only
+                // a redelivery was claimed before.
+                let seen = self
+                    .tally
+                    .db()
+                    .read(move |c| updates::seen(c, Platform::Telegram, &update_id))
+                    .await;
+                match seen {
+                    Ok(true) => {
+                        debug!("duplicate update: already handled");
+                        Outcome::Duplicate
+                    }
+                    _ => Outcome::Ignored,
+                }
+            }
+            Err(e) => Outcome::Failed(e),
+        }
+    }
+
+    /// For an update that keeps failing on our side: tell the person that nothing happened, so
+    /// they can try again, and let the bot move on.
+    pub async fn give_up(&self, raw: &RawUpdate, error: &tally_core::Error) {
+        let RawUpdate::Parsed(update) = raw else {
+            return;
+        };
+        error!(update_id = update.id.0, error = %error, "giving up on an update after repeated failures");
+        self.stats.given_up.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::error("telegram_gave_up");
+        let text = error.user_message();
+        match inbound::read(update, self.username(), self.tally.now()) {
+            Inbound::Message(m) => {
+                let message = tally_core::conversation::OutMessage::new(
+                    tally_core::conversation::Text::plain_str(text),
+                );
+                if let Err(e) = outbound::send(&self.api, m.target, &message).await {
+                    warn!(error = %e, "couldn't send the apology");
+                }
+            }
+            Inbound::Press(p) => {
+                let _ = self.api.answer_callback_query(&p.query, Some(&text)).await;
+            }
+            Inbound::StaleButton(_) | Inbound::Ignored(_) => {}
+        }
+    }
+}

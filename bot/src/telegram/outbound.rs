@@ -1,0 +1,192 @@
+//! A core reply sent to Telegram: button presses answered, the carrier edited, messages in order.
+
+use tally_core::conversation::{Button, OutMessage, Reply};
+use teloxide::types::{
+    CallbackQueryId, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId,
+};
+use teloxide::{ApiError, RequestError};
+use tracing::{debug, warn};
+
+use super::api::{Api, ApiFailure, Target};
+use super::html::{MAX_MESSAGE_LEN, render_chunks};
+
+/// Telegram shows at most 200 characters of a callback answer.
+const MAX_NOTICE_CHARS: usize = 200;
+
+/// The button press a reply answers.
+#[derive(Debug, Clone)]
+pub struct Press {
+    pub query: CallbackQueryId,
+    pub carrier: (ChatId, MessageId),
+}
+
+/// Sends everything in `reply`. A part that fails is logged and counted, and the rest still go:
+/// the update's effects are committed by now, so a reply is never a reason to handle it again.
+pub async fn deliver(api: &Api, reply: &Reply, target: Target, press: Option<&Press>) {
+    if let Some(p) = press {
+        let notice = reply.notice.as_deref().map(short_notice);
+        if let Err(e) = api.answer_callback_query(&p.query, notice.as_deref()).await {
+            // Telegram forgets a query after a while; the edit below still shows the result.
+            debug!(error = %e, "couldn't answer a button press");
+        }
+    }
+    if let Some(edit) = &reply.edit {
+        let result = match press {
+            Some(p) => edit_carrier(api, p.carrier, edit, target).await,
+            None => send(api, target, edit).await,
+        };
+        failed(result);
+    }
+    let mut target = target;
+    for message in &reply.messages {
+        failed(send(api, target, message).await);
+        // Only the first message answers the user's; alerts after it stand on their own.
+        target.reply_to = None;
+    }
+}
+
+fn failed(result: Result<(), ApiFailure>) {
+    if let Err(e) = result {
+        warn!(error = %e, "couldn't deliver a reply");
+        crate::metrics::error("telegram_send");
+    }
+}
+
+fn short_notice(s: &str) -> String {
+    if s.chars().count() <= MAX_NOTICE_CHARS {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(MAX_NOTICE_CHARS - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The inline keyboard for a message's buttons; `callback_data` is the encoded action.
+pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
+    let rows: Vec<Vec<InlineKeyboardButton>> = rows
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.iter()
+                .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.action.encode()))
+                .collect()
+        })
+        .collect();
+    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
+}
+
+/// Sends one message, split into several if it is too long; the buttons go on the last part.
+pub async fn send(api: &Api, target: Target, message: &OutMessage) -> Result<(), ApiFailure> {
+    let chunks = render_chunks(&message.text, MAX_MESSAGE_LEN);
+    send_chunks(api, target, &chunks, keyboard(&message.buttons).as_ref()).await
+}
+
+async fn send_chunks(
+    api: &Api,
+    mut target: Target,
+    chunks: &[String],
+    keyboard: Option<&InlineKeyboardMarkup>,
+) -> Result<(), ApiFailure> {
+    for (i, chunk) in chunks.iter().enumerate() {
+        let k = if i + 1 == chunks.len() {
+            keyboard
+        } else {
+            None
+        };
+        match api.send_message(target, chunk, k).await {
+            Ok(_) => {}
+            // A group that became a supergroup lives on under a new id.
+            Err(ApiFailure::Refused {
+                source: RequestError::MigrateToChatId(new_chat),
+                ..
+            }) => {
+                debug!(
+                    old = target.chat.0,
+                    new = new_chat.0,
+                    "group moved; resending"
+                );
+                target.chat = new_chat;
+                target.reply_to = None;
+                api.send_message(target, chunk, k).await?;
+            }
+            Err(e) => return Err(e),
+        }
+        target.reply_to = None;
+    }
+    Ok(())
+}
+
+/// Replaces the text (and buttons) of the message that carried the pressed button. If Telegram
+/// won't edit it (too old, deleted), the content comes as a new message instead.
+async fn edit_carrier(
+    api: &Api,
+    (chat, message_id): (ChatId, MessageId),
+    edit: &OutMessage,
+    target: Target,
+) -> Result<(), ApiFailure> {
+    let chunks = render_chunks(&edit.text, MAX_MESSAGE_LEN);
+    let keyboard = keyboard(&edit.buttons);
+    let Some((first, rest)) = chunks.split_first() else {
+        return Ok(());
+    };
+    let first_keyboard = if rest.is_empty() {
+        keyboard.as_ref()
+    } else {
+        None
+    };
+    match api
+        .edit_message_text(chat, message_id, first, first_keyboard)
+        .await
+    {
+        Ok(()) => {}
+        Err(ApiFailure::Refused {
+            source: RequestError::Api(ApiError::MessageNotModified),
+            ..
+        }) => {}
+        Err(ApiFailure::Refused { source, .. }) => {
+            debug!(error = %source, "couldn't edit the message; sending it anew");
+            return send_chunks(api, target, &chunks, keyboard.as_ref()).await;
+        }
+        Err(e) => return Err(e),
+    }
+    send_chunks(api, target, rest, keyboard.as_ref()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use tally_core::conversation::Action;
+    use tally_core::domain::TransactionId;
+
+    use super::*;
+
+    #[test]
+    fn buttons_carry_encoded_actions() {
+        let rows = vec![
+            vec![
+                Button {
+                    label: "↩ Undo".into(),
+                    action: Action::Undo(TransactionId(7)),
+                },
+                Button {
+                    label: "🏷 Change category".into(),
+                    action: Action::ChooseCategory(TransactionId(7)),
+                },
+            ],
+            vec![],
+        ];
+        let k = keyboard(&rows).expect("a keyboard");
+        let json = serde_json::to_value(&k).expect("serialises");
+        assert_eq!(json["inline_keyboard"][0][0]["callback_data"], "u:7");
+        assert_eq!(json["inline_keyboard"][0][1]["callback_data"], "c:7");
+        assert_eq!(json["inline_keyboard"].as_array().map(Vec::len), Some(1));
+        assert!(keyboard(&[]).is_none());
+    }
+
+    #[test]
+    fn notices_fit_telegram() {
+        assert_eq!(short_notice("Undone"), "Undone");
+        let long = short_notice(&"x".repeat(500));
+        assert_eq!(long.chars().count(), MAX_NOTICE_CHARS);
+    }
+}
