@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveDate;
 use tally_core::Tally;
+use tally_core::auth::AuthSettings;
 use tally_core::clock::{Clock, ManualClock, SystemClock};
 use tally_core::db::Db;
 
@@ -33,5 +34,17 @@ pub fn build_tally(config: &Config, db: Db, today: Option<NaiveDate>) -> Tally {
     };
     Tally::builder(db, config.core_settings(today))
         .clock(clock)
+        .auth(auth_settings(config))
         .build()
+}
+
+/// Token secret and lifetime and bcrypt cost from configuration. Without `TALLY_JWT_SECRET`, the
+/// core generates a secret once and keeps it in the database for every instance.
+pub fn auth_settings(config: &Config) -> AuthSettings {
+    AuthSettings {
+        jwt_secret: config.jwt_secret.as_ref().map(|s| s.expose().to_owned()),
+        access_ttl: config.jwt_ttl,
+        bcrypt_cost: config.bcrypt_cost,
+        ..AuthSettings::default()
+    }
 }
