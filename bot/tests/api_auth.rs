@@ -15,7 +15,9 @@ async fn registers_logs_in_and_never_shows_the_password() {
     for db in backends("registers_logs_in") {
         let app = TestApp::spawn(db).await;
         let r = app
-            .register_raw(json!({"username": "Ann.Lee", "password": PASSWORD, "email": "ann@example.com"}))
+            .register_raw(
+                json!({"username": "Ann.Lee", "password": PASSWORD, "email": "ann@example.com"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let text = r.text().await.unwrap();
@@ -26,7 +28,12 @@ async fn registers_logs_in_and_never_shows_the_password() {
         assert_eq!(account["timezone"], "UTC");
         assert_eq!(account["default_currency"], "USD");
         assert!(account["id"].as_i64().is_some());
-        assert!(account["created_at"].as_str().unwrap().starts_with("2026-11-24T12:00:00"));
+        assert!(
+            account["created_at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-11-24T12:00:00")
+        );
         assert!(account.get("password").is_none() && account.get("password_hash").is_none());
 
         // Usernames are matched without regard to case.
@@ -50,7 +57,11 @@ async fn registers_logs_in_and_never_shows_the_password() {
         let r = app
             .client
             .post(app.url("/api/v1/auth/login"))
-            .form(&[("grant_type", "password"), ("username", "ANN.LEE"), ("password", PASSWORD)])
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "ANN.LEE"),
+                ("password", PASSWORD),
+            ])
             .send()
             .await
             .unwrap();
@@ -69,8 +80,17 @@ async fn registers_logs_in_and_never_shows_the_password() {
         assert_eq!(me["timezone"], "Europe/Berlin");
         assert_eq!(me["default_currency"], "EUR");
         assert_eq!(me["date_order"], "dmy");
-        let r = app.patch(token, "/api/v1/me", json!({"timezone": "Mars/Base"})).await;
-        assert_eq!(error_of(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid".into(), Some("timezone".into())));
+        let r = app
+            .patch(token, "/api/v1/me", json!({"timezone": "Mars/Base"}))
+            .await;
+        assert_eq!(
+            error_of(r).await,
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid".into(),
+                Some("timezone".into())
+            )
+        );
     }
 }
 
@@ -80,13 +100,33 @@ async fn registration_is_validated() {
         let app = TestApp::spawn(db).await;
         app.register("taken_name").await;
         for (body, status, field) in [
-            (json!({"username": "ann", "password": "short"}), 422, Some("password")),
-            (json!({"username": "a", "password": PASSWORD}), 422, Some("username")),
-            (json!({"username": "ann lee", "password": PASSWORD}), 422, Some("username")),
+            (
+                json!({"username": "ann", "password": "short"}),
+                422,
+                Some("password"),
+            ),
+            (
+                json!({"username": "a", "password": PASSWORD}),
+                422,
+                Some("username"),
+            ),
+            (
+                json!({"username": "ann lee", "password": PASSWORD}),
+                422,
+                Some("username"),
+            ),
             (json!({"password": PASSWORD}), 422, Some("username")),
             (json!({"username": "ann"}), 422, Some("password")),
-            (json!({"username": "ann", "password": PASSWORD, "email": "nope"}), 422, Some("email")),
-            (json!({"username": "TAKEN_NAME", "password": PASSWORD}), 409, None),
+            (
+                json!({"username": "ann", "password": PASSWORD, "email": "nope"}),
+                422,
+                Some("email"),
+            ),
+            (
+                json!({"username": "TAKEN_NAME", "password": PASSWORD}),
+                409,
+                None,
+            ),
         ] {
             let r = app.register_raw(body.clone()).await;
             let (s, _, f) = error_of(r).await;
@@ -101,11 +141,19 @@ async fn every_character_of_a_long_password_counts() {
     for db in backends("long_password") {
         let app = TestApp::spawn(db).await;
         let long = format!("{}-tail-one", "x".repeat(90));
-        let r = app.register_raw(json!({"username": "longpw", "password": long})).await;
+        let r = app
+            .register_raw(json!({"username": "longpw", "password": long}))
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let other = format!("{}-tail-two", "x".repeat(90));
-        assert_eq!(app.login_raw("longpw", &other).await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.login_raw("longpw", &long).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.login_raw("longpw", &other).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.login_raw("longpw", &long).await.status(),
+            StatusCode::OK
+        );
     }
 }
 
@@ -124,15 +172,30 @@ async fn bad_tokens_are_refused_with_401() {
         let no_header = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
         assert_eq!(no_header.headers()["www-authenticate"], "Bearer");
         assert_eq!(error_of(no_header).await.0, StatusCode::UNAUTHORIZED);
-        assert_eq!(error_of(app.get("garbage", "/api/v1/me").await).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            error_of(app.get("garbage", "/api/v1/me").await).await.0,
+            StatusCode::UNAUTHORIZED
+        );
 
         // Tampered: another account's id in the payload, the old signature.
         let parts: Vec<&str> = token.split('.').collect();
-        let mut claims: Value =
-            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        let mut claims: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(parts[1])
+                .unwrap(),
+        )
+        .unwrap();
         claims["sub"] = json!(victim["id"].as_i64().unwrap().to_string());
-        let tampered = format!("{}.{}.{}", parts[0], b64(claims.to_string().as_bytes()), parts[2]);
-        assert_eq!(error_of(app.get(&tampered, "/api/v1/me").await).await.0, StatusCode::UNAUTHORIZED);
+        let tampered = format!(
+            "{}.{}.{}",
+            parts[0],
+            b64(claims.to_string().as_bytes()),
+            parts[2]
+        );
+        assert_eq!(
+            error_of(app.get(&tampered, "/api/v1/me").await).await.0,
+            StatusCode::UNAUTHORIZED
+        );
 
         // alg: none, with and without a signature.
         let none_header = b64(br#"{"alg":"none","typ":"JWT"}"#);
@@ -140,7 +203,10 @@ async fn bad_tokens_are_refused_with_401() {
             format!("{none_header}.{}.", b64(claims.to_string().as_bytes())),
             format!("{none_header}.{}.{}", parts[1], parts[2]),
         ] {
-            assert_eq!(error_of(app.get(&unsigned, "/api/v1/me").await).await.0, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                error_of(app.get(&unsigned, "/api/v1/me").await).await.0,
+                StatusCode::UNAUTHORIZED
+            );
         }
 
         // Wrong purpose: a link token from /login is not an access token.
@@ -148,14 +214,26 @@ async fn bad_tokens_are_refused_with_401() {
         let link_token = token_in(&reply);
         let r = app.get(&link_token, "/api/v1/me").await;
         let body: Value = r.json().await.unwrap();
-        assert!(body["error"]["message"].as_str().unwrap().contains("can't be used here"), "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("can't be used here"),
+            "{body}"
+        );
 
         // Expired: the clock passes the hour.
         app.clock.advance(Duration::minutes(60));
         let r = app.get(&token, "/api/v1/me").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         let body: Value = r.json().await.unwrap();
-        assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("expired"),
+            "{body}"
+        );
     }
 }
 
@@ -167,42 +245,93 @@ async fn logout_and_password_change_revoke() {
         let second = app.login("ann", PASSWORD).await;
 
         // Logging out ends that session only.
-        let r = app.req(reqwest::Method::POST, "/api/v1/auth/logout", Some(&first)).send().await.unwrap();
+        let r = app
+            .req(reqwest::Method::POST, "/api/v1/auth/logout", Some(&first))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
         let r = app.get(&first, "/api/v1/me").await;
         let body: Value = r.json().await.unwrap();
-        assert!(body["error"]["message"].as_str().unwrap().contains("ended"), "{body}");
-        assert_eq!(app.get(&second, "/api/v1/me").await.status(), StatusCode::OK);
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("ended"),
+            "{body}"
+        );
+        assert_eq!(
+            app.get(&second, "/api/v1/me").await.status(),
+            StatusCode::OK
+        );
 
         // Everywhere: every token of the account.
         let third = app.login("ann", PASSWORD).await;
-        let r = app.req(reqwest::Method::POST, "/api/v1/auth/logout-all", Some(&second)).send().await.unwrap();
+        let r = app
+            .req(
+                reqwest::Method::POST,
+                "/api/v1/auth/logout-all",
+                Some(&second),
+            )
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        assert_eq!(app.get(&second, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.get(&third, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.get(&second, "/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get(&third, "/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
 
         // A password change checks the current one, ends old sessions, and hands a new token.
         let token = app.login("ann", PASSWORD).await;
         let r = app
             .post(&token, "/api/v1/me/password", json!({"current_password": "wrong wrong wrong", "new_password": "a brand new secret"}))
             .await;
-        assert_eq!(error_of(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid".into(), Some("current_password".into())));
+        assert_eq!(
+            error_of(r).await,
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid".into(),
+                Some("current_password".into())
+            )
+        );
         let r = app
-            .post(&token, "/api/v1/me/password", json!({"current_password": PASSWORD, "new_password": "short"}))
+            .post(
+                &token,
+                "/api/v1/me/password",
+                json!({"current_password": PASSWORD, "new_password": "short"}),
+            )
             .await;
         assert_eq!(error_of(r).await.2.as_deref(), Some("new_password"));
         let r = app
-            .post(&token, "/api/v1/me/password", json!({"current_password": PASSWORD, "new_password": "a brand new secret"}))
+            .post(
+                &token,
+                "/api/v1/me/password",
+                json!({"current_password": PASSWORD, "new_password": "a brand new secret"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let text = r.text().await.unwrap();
         assert_no_secrets(&text);
         assert!(!text.contains("a brand new secret"));
-        let fresh = serde_json::from_str::<Value>(&text).unwrap()["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get(&token, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+        let fresh = serde_json::from_str::<Value>(&text).unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            app.get(&token, "/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(app.get(&fresh, "/api/v1/me").await.status(), StatusCode::OK);
-        assert_eq!(app.login_raw("ann", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.login_raw("ann", "a brand new secret").await.status(), StatusCode::OK);
+        assert_eq!(
+            app.login_raw("ann", PASSWORD).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.login_raw("ann", "a brand new secret").await.status(),
+            StatusCode::OK
+        );
     }
 }
 
@@ -216,26 +345,42 @@ async fn five_failures_lock_a_username_until_the_window_passes() {
         let wrong = app.login_raw("ann", "not the password").await;
         let (s1, c1, _) = error_of(unknown).await;
         let wrong_body = (wrong.status(), wrong.text().await.unwrap());
-        assert_eq!((s1, c1.as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+        assert_eq!(
+            (s1, c1.as_str()),
+            (StatusCode::UNAUTHORIZED, "unauthorized")
+        );
         assert_eq!(wrong_body.0, StatusCode::UNAUTHORIZED);
         assert!(wrong_body.1.contains("Wrong username or password."));
         for _ in 0..4 {
             app.clock.advance(Duration::minutes(1));
-            assert_eq!(app.login_raw("ann", "not the password").await.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                app.login_raw("ann", "not the password").await.status(),
+                StatusCode::UNAUTHORIZED
+            );
         }
         // Five failures within 15 minutes: now even the right password gets 429.
         let r = app.login_raw("ANN", PASSWORD).await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-        let retry: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        let retry: i64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         // The first failure was 4 minutes ago: 11 minutes to go.
         assert_eq!(retry, 11 * 60);
         assert_eq!(error_of(r).await.1, "rate_limited");
         // Other usernames are not affected.
         app.register("bob").await;
-        assert_eq!(app.login_raw("bob", PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.login_raw("bob", PASSWORD).await.status(),
+            StatusCode::OK
+        );
         // Once the first failure leaves the window, the right password works again.
         app.clock.advance(Duration::minutes(11));
-        assert_eq!(app.login_raw("ann", PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.login_raw("ann", PASSWORD).await.status(),
+            StatusCode::OK
+        );
     }
 }
 
@@ -246,7 +391,9 @@ async fn one_address_cannot_spray_many_usernames() {
         app.register("ann").await;
         for i in 0..20 {
             assert_eq!(
-                app.login_raw(&format!("user{i}"), "not the password").await.status(),
+                app.login_raw(&format!("user{i}"), "not the password")
+                    .await
+                    .status(),
                 StatusCode::UNAUTHORIZED
             );
         }
@@ -254,7 +401,10 @@ async fn one_address_cannot_spray_many_usernames() {
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(r.headers().contains_key("retry-after"));
         app.clock.advance(Duration::minutes(15));
-        assert_eq!(app.login_raw("ann", PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.login_raw("ann", PASSWORD).await.status(),
+            StatusCode::OK
+        );
     }
 }
 
@@ -277,7 +427,9 @@ async fn a_generated_secret_is_kept_in_the_database() {
         let second = tally_core::Tally::builder(second_db, tally_core::Settings::default())
             .clock(app.clock.clone())
             .build();
-        let session = tally_core::auth::sessions::session(&second, &token).await.unwrap();
+        let session = tally_core::auth::sessions::session(&second, &token)
+            .await
+            .unwrap();
         assert_eq!(session.account.username.as_deref(), Some("ann"));
     }
 }

@@ -51,7 +51,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    .await?;
     Ok(())
 }
 

@@ -27,7 +27,10 @@ pub fn parse(value: &Value, currency: Currency, field: &'static str) -> Result<M
     };
     let money = Money::parse(&text, currency).map_err(|e| Error::money(field, e))?;
     if money.minor() <= 0 {
-        return Err(Error::invalid(field, format!("{field} must be more than zero.")));
+        return Err(Error::invalid(
+            field,
+            format!("{field} must be more than zero."),
+        ));
     }
     Ok(money)
 }
@@ -41,7 +44,10 @@ mod tests {
     #[test]
     fn exact_or_refused() {
         let usd = Currency::USD;
-        assert_eq!(parse(&json!("12.50"), usd, "amount").expect("ok").minor(), 1250);
+        assert_eq!(
+            parse(&json!("12.50"), usd, "amount").expect("ok").minor(),
+            1250
+        );
         assert_eq!(parse(&json!(12), usd, "amount").expect("ok").minor(), 1200);
         for bad in [
             json!(12.5),

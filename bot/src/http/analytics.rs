@@ -4,11 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use tally_core::Error;
 use tally_core::Tally;
 use tally_core::money::Money;
 use tally_core::period::{DateRange, Granularity};
 use tally_core::services::analytics::{self, SavingsRate};
-use tally_core::Error;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
@@ -74,10 +74,7 @@ pub async fn savings(
     let granularity: Granularity = match q.granularity.as_deref().map(str::trim) {
         None | Some("") => Granularity::Month,
         Some(g) => g.parse().map_err(|_| {
-            Error::invalid(
-                "granularity",
-                "granularity must be month, quarter or year.",
-            )
+            Error::invalid("granularity", "granularity must be month, quarter or year.")
         })?,
     };
     let today = tally.today_in(caller.0.account.timezone, tally.now());

@@ -159,7 +159,10 @@ pub async fn logout(State(tally): State<Tally>, caller: Caller) -> Result<Status
 /// Ends every session of the account (all its tokens stop working).
 #[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout_all(State(tally): State<Tally>, caller: Caller) -> Result<StatusCode, ApiError> {
+pub async fn logout_all(
+    State(tally): State<Tally>,
+    caller: Caller,
+) -> Result<StatusCode, ApiError> {
     sessions::logout_everywhere(&tally, caller.id()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

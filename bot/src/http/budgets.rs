@@ -6,15 +6,15 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tally_core::Error;
 use tally_core::Tally;
 use tally_core::domain::CategoryName;
 use tally_core::period::BudgetPeriod;
 use tally_core::services::budgets::{self, BudgetStatus};
-use tally_core::Error;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiPath, ApiJson, ApiQuery, Caller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use super::params::LedgerQuery;
 use super::{amount, params};
 

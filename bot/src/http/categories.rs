@@ -4,15 +4,15 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use tally_core::Error;
 use tally_core::Tally;
 use tally_core::domain::{CategoryId, CategoryName, TransactionKind};
 use tally_core::models::category::Category;
 use tally_core::services::categories;
-use tally_core::Error;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiPath, ApiJson, ApiQuery, Caller, required};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, required};
 use super::params::{self, LedgerQuery};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,7 +57,10 @@ pub async fn list(
     caller: Caller,
     ApiQuery(q): ApiQuery<CategoryQuery>,
 ) -> Result<Json<Vec<CategoryView>>, ApiError> {
-    let archived = matches!(q.archived.as_deref().map(str::trim), Some("true" | "1" | "yes"));
+    let archived = matches!(
+        q.archived.as_deref().map(str::trim),
+        Some("true" | "1" | "yes")
+    );
     let ledger = params::ledger(q.ledger.as_deref())?;
     let id = caller.id();
     let all = tally

@@ -3,17 +3,17 @@
 
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::Json;
 use serde::de::DeserializeOwned;
+use tally_core::Error;
 use tally_core::Tally;
 use tally_core::auth::sessions::{self, Session};
 use tally_core::domain::AccountId;
-use tally_core::Error;
 
 use super::error::ApiError;
 

@@ -51,7 +51,10 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let h = response.headers_mut();
     // The token is in the address: keep it out of caches, referrers and frames.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -140,7 +143,11 @@ pub async fn show(State(tally): State<Tally>, ApiQuery(q): ApiQuery<LinkQuery>) 
         return dead(DeadLink::Invalid);
     };
     match link::open(&tally, &token).await {
-        Ok(ticket) => page(StatusCode::OK, "Connect your chat", &forms(&ticket, &token, None, "")),
+        Ok(ticket) => page(
+            StatusCode::OK,
+            "Connect your chat",
+            &forms(&ticket, &token, None, ""),
+        ),
         Err(LinkFailure::Dead(reason)) => dead(reason),
         Err(LinkFailure::Form(e)) => internal(&e),
     }
@@ -152,7 +159,10 @@ fn internal(e: &Error) -> Response {
     page(
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong",
-        &format!("<h1>Something went wrong</h1>\n<p class=\"error\">{}</p>", text(&e.user_message())),
+        &format!(
+            "<h1>Something went wrong</h1>\n<p class=\"error\">{}</p>",
+            text(&e.user_message())
+        ),
     )
 }
 
@@ -168,7 +178,11 @@ fn done(linked: &Linked) -> Response {
              {} {} moved over; nothing was lost.</p>",
             text(m.survivor.username.as_deref().unwrap_or("your account")),
             m.moved_transactions,
-            if m.moved_transactions == 1 { "entry" } else { "entries" }
+            if m.moved_transactions == 1 {
+                "entry"
+            } else {
+                "entries"
+            }
         ),
         Linked::Already(account) => format!(
             "<h1>Already connected</h1>\n<p class=\"ok\">This chat already belongs to <strong>{}</strong>. \

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tally_core::Error;
 use tally_core::Tally;
 use tally_core::auth::Email;
 use tally_core::auth::sessions;
@@ -11,7 +12,6 @@ use tally_core::domain::{DateOrder, Timezone};
 use tally_core::models::account::Account;
 use tally_core::services::accounts::{self, SettingsPatch};
 use tally_core::services::credentials;
-use tally_core::Error;
 use utoipa::ToSchema;
 
 use super::auth::TokenView;
@@ -47,7 +47,10 @@ pub struct IdentityView {
 }
 
 impl AccountView {
-    pub fn load(conn: &mut tally_core::db::AnyConnection, account: Account) -> Result<AccountView, Error> {
+    pub fn load(
+        conn: &mut tally_core::db::AnyConnection,
+        account: Account,
+    ) -> Result<AccountView, Error> {
         let identities = accounts::identities_of(conn, account.id)?
             .into_iter()
             .map(|i| IdentityView {
@@ -72,7 +75,10 @@ impl AccountView {
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = AccountView), (status = 401, body = ErrorBody)))]
-pub async fn get(State(tally): State<Tally>, caller: Caller) -> Result<Json<AccountView>, ApiError> {
+pub async fn get(
+    State(tally): State<Tally>,
+    caller: Caller,
+) -> Result<Json<AccountView>, ApiError> {
     let account = caller.0.account;
     Ok(Json(
         tally
@@ -111,17 +117,19 @@ pub async fn patch(
             .as_deref()
             .map(|t| Timezone::parse(t).map_err(|e| Error::invalid("timezone", e)))
             .transpose()?,
-        default_currency: params::currency(body.default_currency.as_deref())
-            .map_err(|e| match e {
+        default_currency: params::currency(body.default_currency.as_deref()).map_err(
+            |e| match e {
                 Error::Invalid { message, .. } => Error::invalid("default_currency", message),
                 other => other,
-            })?,
+            },
+        )?,
         date_order: body
             .date_order
             .as_deref()
             .map(|d| {
-                d.parse::<DateOrder>()
-                    .map_err(|_| Error::invalid("date_order", "date_order must be \"mdy\" or \"dmy\"."))
+                d.parse::<DateOrder>().map_err(|_| {
+                    Error::invalid("date_order", "date_order must be \"mdy\" or \"dmy\".")
+                })
             })
             .transpose()?,
         display_name: body.display_name,
@@ -176,9 +184,10 @@ pub async fn change_password(
     let issued = sessions::change_password(&tally, &caller.0, current, new, address)
         .await
         .map_err(|e| match e {
-            Error::Invalid { field: "password", message } => {
-                Error::invalid("new_password", message)
-            }
+            Error::Invalid {
+                field: "password",
+                message,
+            } => Error::invalid("new_password", message),
             other => other,
         })?;
     Ok(Json(TokenView::from(issued)))

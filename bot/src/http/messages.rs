@@ -4,13 +4,11 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use tally_core::Error;
 use tally_core::Tally;
-use tally_core::conversation::{
-    Action, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
-};
+use tally_core::conversation::{Action, Chat, Content, Incoming, OutMessage, Reply, Sender, Style};
 use tally_core::domain::{ChatKind, Platform};
 use tally_core::services::credentials;
-use tally_core::Error;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
@@ -146,9 +144,11 @@ pub async fn post(
             }
             Content::from_text(&text)
         }
-        (None, Some(action)) => Content::Action(Action::decode(action.trim()).ok_or_else(|| {
-            Error::invalid("action", "That isn't an action from one of my replies.")
-        })?),
+        (None, Some(action)) => {
+            Content::Action(Action::decode(action.trim()).ok_or_else(|| {
+                Error::invalid("action", "That isn't an action from one of my replies.")
+            })?)
+        }
         _ => {
             return Err(ApiError::invalid(
                 "text",
@@ -203,7 +203,11 @@ pub async fn post(
         Ok(reply) => {
             metrics::update(
                 Platform::Web.as_str(),
-                if reply.is_some() { "handled" } else { "duplicate" },
+                if reply.is_some() {
+                    "handled"
+                } else {
+                    "duplicate"
+                },
             );
             Ok(Json(reply_view(reply)))
         }

@@ -5,8 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    analytics, auth, budgets, categories, ledgers, link_codes, me, messages, summary,
-    transactions,
+    analytics, auth, budgets, categories, ledgers, link_codes, me, messages, summary, transactions,
 };
 
 #[derive(OpenApi)]

@@ -1,12 +1,12 @@
 //! Reading query and body values into domain values, each error naming its field.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use serde::Deserialize;
 use tally_core::Error;
 use tally_core::db::AnyConnection;
 use tally_core::domain::{AccountId, CategoryName, LedgerId, TransactionKind};
 use tally_core::money::Currency;
 use tally_core::services::ledgers;
-use serde::Deserialize;
 use utoipa::IntoParams;
 
 /// Stored timestamps are UTC without a zone; the API shows them as UTC.

@@ -6,17 +6,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tally_core::Error;
 use tally_core::Tally;
 use tally_core::domain::{CategoryName, Platform, TransactionId, TransactionKind};
 use tally_core::models::transaction::Transaction;
 use tally_core::money::Money;
 use tally_core::services::idempotency;
 use tally_core::services::transactions::{self, Filter, NewTransaction, Source, TransactionPatch};
-use tally_core::Error;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiPath, ApiJson, ApiQuery, Caller, IdempotencyKey};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, IdempotencyKey};
 use super::{amount, params};
 
 /// Page size when none is asked for.
@@ -244,7 +244,11 @@ pub async fn create(
     if replay {
         headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    Ok((StatusCode::CREATED, headers, Json(TransactionView::from(&tx))))
+    Ok((
+        StatusCode::CREATED,
+        headers,
+        Json(TransactionView::from(&tx)),
+    ))
 }
 
 fn replayed(
@@ -327,14 +331,17 @@ pub async fn patch(
                     "amount",
                 )?),
                 // A new currency alone keeps the figure: 12.50 USD becomes 12.50 EUR.
-                (None, Some(c)) => Some(
-                    Money::parse(&current.money.amount_string(), c).map_err(|_| {
+                (None, Some(c)) => Some(Money::parse(&current.money.amount_string(), c).map_err(
+                    |_| {
                         Error::invalid(
                             "amount",
-                            format!("{} doesn't fit {c}; send the amount too.", current.money.amount_string()),
+                            format!(
+                                "{} doesn't fit {c}; send the amount too.",
+                                current.money.amount_string()
+                            ),
                         )
-                    })?,
-                ),
+                    },
+                )?),
                 (None, None) => None,
             };
             transactions::edit(

@@ -50,19 +50,25 @@ static UPDATE: AtomicU64 = AtomicU64::new(0);
 impl TestApp {
     /// The app on a random port, with bcrypt at cost 4 and the clock at [`start`].
     pub async fn spawn(db: TestDb) -> TestApp {
-        Self::spawn_with(db, AuthSettings {
-            bcrypt_cost: 4,
-            ..AuthSettings::default()
-        })
+        Self::spawn_with(
+            db,
+            AuthSettings {
+                bcrypt_cost: 4,
+                ..AuthSettings::default()
+            },
+        )
         .await
     }
 
     pub async fn spawn_with(db: TestDb, auth: AuthSettings) -> TestApp {
         let clock = Arc::new(ManualClock::new(start()));
-        let tally = Tally::builder(db.db.clone(), tally_core::Settings {
-            public_url: "http://tally.test".into(),
-            ..tally_core::Settings::default()
-        })
+        let tally = Tally::builder(
+            db.db.clone(),
+            tally_core::Settings {
+                public_url: "http://tally.test".into(),
+                ..tally_core::Settings::default()
+            },
+        )
         .clock(clock.clone())
         .auth(auth)
         .build();
@@ -103,7 +109,10 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.req(Method::GET, path, Some(token)).send().await.unwrap()
+        self.req(Method::GET, path, Some(token))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
@@ -123,7 +132,10 @@ impl TestApp {
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Response {
-        self.req(Method::DELETE, path, Some(token)).send().await.unwrap()
+        self.req(Method::DELETE, path, Some(token))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn register_raw(&self, body: Value) -> Response {
@@ -208,7 +220,13 @@ impl TestApp {
     }
 
     /// The same, in a group chat.
-    pub async fn group_chat(&self, platform: Platform, user: &str, group: &str, text: &str) -> String {
+    pub async fn group_chat(
+        &self,
+        platform: Platform,
+        user: &str,
+        group: &str,
+        text: &str,
+    ) -> String {
         let n = UPDATE.fetch_add(1, Ordering::Relaxed);
         let msg = Incoming {
             platform,
@@ -241,7 +259,10 @@ pub async fn error_of(r: Response) -> (StatusCode, String, Option<String>) {
     let status = r.status();
     let body: Value = r.json().await.unwrap();
     let e = &body["error"];
-    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     (
         status,
         e["code"].as_str().unwrap().to_owned(),
@@ -252,8 +273,14 @@ pub async fn error_of(r: Response) -> (StatusCode, String, Option<String>) {
 /// Fails if a password or a bcrypt hash shows up anywhere in `text`.
 pub fn assert_no_secrets(text: &str) {
     assert!(!text.contains(PASSWORD), "password leaked: {text}");
-    assert!(!text.contains("$2b$") && !text.contains("$2a$") && !text.contains("$2y$"), "hash leaked: {text}");
-    assert!(!text.to_ascii_lowercase().contains("password_hash"), "hash field leaked: {text}");
+    assert!(
+        !text.contains("$2b$") && !text.contains("$2a$") && !text.contains("$2y$"),
+        "hash leaked: {text}"
+    );
+    assert!(
+        !text.to_ascii_lowercase().contains("password_hash"),
+        "hash field leaked: {text}"
+    );
 }
 
 /// The first URL in a chat reply.

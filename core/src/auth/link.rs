@@ -105,7 +105,10 @@ pub async fn open(tally: &Tally, token: &str) -> Result<Ticket, LinkFailure> {
         })
     })?;
     let (Some(platform), Some(puid)) = (
-        claims.platform.as_deref().and_then(|p| p.parse::<Platform>().ok()),
+        claims
+            .platform
+            .as_deref()
+            .and_then(|p| p.parse::<Platform>().ok()),
         claims.puid.clone(),
     ) else {
         return Err(LinkFailure::Dead(DeadLink::Invalid));
@@ -121,7 +124,10 @@ pub async fn open(tally: &Tally, token: &str) -> Result<Ticket, LinkFailure> {
             let Some(identity) = accounts::find_identity(c, platform, &lookup_puid)? else {
                 return Ok(Err(DeadLink::Unknown));
             };
-            Ok(Ok((accounts::find(c, identity.account)?, identity.display_name)))
+            Ok(Ok((
+                accounts::find(c, identity.account)?,
+                identity.display_name,
+            )))
         })
         .await?;
     let (account, display_name) = found.map_err(LinkFailure::Dead)?;
@@ -203,9 +209,8 @@ pub async fn log_in(
             if !spend(c, &ticket, now)? {
                 return Ok(Err(DeadLink::Used));
             }
-            let identity =
-                accounts::find_identity(c, ticket.platform, &ticket.platform_user_id)?
-                    .ok_or(Error::not_found("identity"))?;
+            let identity = accounts::find_identity(c, ticket.platform, &ticket.platform_user_id)?
+                .ok_or(Error::not_found("identity"))?;
             let chat_account = credentials::final_account(c, identity.account)?;
             if chat_account == target.id {
                 return Ok(Ok(Linked::Already(target)));

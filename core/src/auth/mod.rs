@@ -48,7 +48,10 @@ pub struct AuthSettings {
 impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthSettings")
-            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("access_ttl", &self.access_ttl)
             .field("link_ttl", &self.link_ttl)
             .field("bcrypt_cost", &self.bcrypt_cost)
@@ -132,7 +135,11 @@ impl Auth {
 
     /// The signing keys inside a caller's transaction. A secret generated here is not cached,
     /// because that transaction may yet roll back; one read back from the table is.
-    pub fn keys_in(&self, conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Arc<Keys>, Error> {
+    pub fn keys_in(
+        &self,
+        conn: &mut AnyConnection,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Keys>, Error> {
         if let Some(k) = self.configured_keys() {
             return Ok(k);
         }

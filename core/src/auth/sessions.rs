@@ -135,8 +135,9 @@ async fn check_password(
                     attempts.push(throttle::record(c, &LOGIN_ADDRESS, a, now)?);
                 }
                 let found = match lookup {
-                    Lookup::Username(key) => credentials::login_record(c, &key)?
-                        .map(|r| (r.account, r.password_hash)),
+                    Lookup::Username(key) => {
+                        credentials::login_record(c, &key)?.map(|r| (r.account, r.password_hash))
+                    }
                     Lookup::Account(id) => Some((id, credentials::password_hash(c, id)?)),
                 };
                 Ok((found, attempts))
@@ -181,7 +182,14 @@ pub async fn authenticate(
     address: Option<String>,
 ) -> Result<Account, Error> {
     let key = username.trim().to_ascii_lowercase();
-    let id = check_password(tally, &key, Lookup::Username(key.clone()), password, address).await?;
+    let id = check_password(
+        tally,
+        &key,
+        Lookup::Username(key.clone()),
+        password,
+        address,
+    )
+    .await?;
     tally
         .db()
         .read(move |c| {

@@ -163,7 +163,11 @@ mod tests {
             Err(TokenError::WrongPurpose)
         );
         assert_eq!(
-            keys.verify(&token, Purpose::Access, now() + chrono::Duration::seconds(60)),
+            keys.verify(
+                &token,
+                Purpose::Access,
+                now() + chrono::Duration::seconds(60)
+            ),
             Err(TokenError::Expired)
         );
         let other = Keys::from_secret(b"another secret, also 32 bytes long!");

@@ -87,9 +87,15 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse(" Ann.Lee_2 ").expect("ok").key(), "ann.lee_2");
+        assert_eq!(
+            Username::parse(" Ann.Lee_2 ").expect("ok").key(),
+            "ann.lee_2"
+        );
         for bad in ["ab", "a b c", "ann!", &"x".repeat(33), "änn"] {
-            assert_eq!(Username::parse(bad).expect_err(bad).field(), Some("username"));
+            assert_eq!(
+                Username::parse(bad).expect_err(bad).field(),
+                Some("username")
+            );
         }
     }
 

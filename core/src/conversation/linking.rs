@@ -11,7 +11,8 @@ use crate::services::linking::{self, Redeemed};
 
 impl Turn<'_> {
     fn link_ttl(&self) -> Duration {
-        Duration::from_std(self.cx.tally.auth().settings().link_ttl).unwrap_or(Duration::minutes(10))
+        Duration::from_std(self.cx.tally.auth().settings().link_ttl)
+            .unwrap_or(Duration::minutes(10))
     }
 
     fn link_minutes(&self) -> i64 {
@@ -99,7 +100,9 @@ impl Turn<'_> {
                 .plain("On Telegram, you can just open ")
                 .plain(start);
         }
-        Ok(Reply::text(text.line().italic("The code works once. Don't share it.")))
+        Ok(Reply::text(
+            text.line().italic("The code works once. Don't share it."),
+        ))
     }
 
     fn redeem(&mut self, code: &str) -> Result<Reply, Error> {
@@ -113,7 +116,8 @@ impl Turn<'_> {
         )?;
         let text = match outcome {
             Redeemed::Linked(merged) => {
-                let mut t = Text::new().plain("✅ Linked! This chat now shares one account and ledger");
+                let mut t =
+                    Text::new().plain("✅ Linked! This chat now shares one account and ledger");
                 if let Some(name) = &merged.survivor.username {
                     t = t.plain(" with ").bold(name.clone());
                 }

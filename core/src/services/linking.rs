@@ -49,7 +49,8 @@ pub fn normalize_code(raw: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let plausible = (8..=32).contains(&code.len()) && code.bytes().all(|b| CODE_ALPHABET.contains(&b));
+    let plausible =
+        (8..=32).contains(&code.len()) && code.bytes().all(|b| CODE_ALPHABET.contains(&b));
     plausible.then_some(code)
 }
 
@@ -212,7 +213,10 @@ pub fn merge(
     now: DateTime<Utc>,
 ) -> Result<MergeOutcome, Error> {
     if survivor == absorbed {
-        return Err(Error::invalid("account", "An account can't be merged into itself."));
+        return Err(Error::invalid(
+            "account",
+            "An account can't be merged into itself.",
+        ));
     }
     let s_row = account_row(conn, survivor)?;
     let a_row = account_row(conn, absorbed)?;
