@@ -37,9 +37,10 @@ impl std::fmt::Debug for RegisterBody {
 /// Creates an account with its personal ledger.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterBody,
     responses((status = 201, body = AccountView), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn register(
     State(tally): State<Tally>,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<AccountView>), ApiError> {
     let sign_up = SignUp {
@@ -47,7 +48,7 @@ pub async fn register(
         password: required(body.password, "password")?,
         email: body.email,
     };
-    let account = sessions::register(&tally, sign_up).await?;
+    let account = sessions::register(&tally, sign_up, address).await?;
     tracing::info!(account = %account.id, "account registered");
     let view = tally
         .db()

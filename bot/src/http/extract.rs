@@ -51,10 +51,15 @@ fn data_error(text: &str) -> ApiError {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
             .then(|| path.to_owned())
     });
+    // serde quotes the offending value; for a password that would echo it back.
+    let message = match &field {
+        Some(f) if f.contains("password") => format!("{f} must be a string."),
+        _ => detail.to_owned(),
+    };
     ApiError::Http {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         code: "invalid",
-        message: detail.to_owned(),
+        message,
         field,
     }
 }

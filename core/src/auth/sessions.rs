@@ -87,9 +87,23 @@ pub(crate) async fn hash_sign_up(tally: &Tally, valid: &ValidSignUp) -> Result<S
     tally.auth().hash_password(valid.password.clone()).await
 }
 
-/// Creates an account with a login.
-pub async fn register(tally: &Tally, sign_up: SignUp) -> Result<Account, Error> {
+/// Creates an account with a login. `address`, when known, is held to the sign-up limit.
+pub async fn register(
+    tally: &Tally,
+    sign_up: SignUp,
+    address: Option<String>,
+) -> Result<Account, Error> {
     let valid = sign_up.validate()?;
+    if let Some(a) = address {
+        let now = tally.now();
+        tally
+            .db()
+            .write(move |c| {
+                throttle::check(c, &throttle::REGISTER_ADDRESS, &a, now)?;
+                throttle::record(c, &throttle::REGISTER_ADDRESS, &a, now).map(|_| ())
+            })
+            .await?;
+    }
     let hash = hash_sign_up(tally, &valid).await?;
     let defaults = tally.settings().defaults;
     let now = tally.now();
@@ -120,7 +134,7 @@ async fn check_password(
 ) -> Result<AccountId, Error> {
     let subject = throttle::name_subject(limit_name);
     let now = tally.now();
-    let (found, attempts) = {
+    let (found, attempt) = {
         let subject = subject.clone();
         let address = address.clone();
         tally
@@ -130,17 +144,14 @@ async fn check_password(
                 if let Some(a) = &address {
                     throttle::check(c, &LOGIN_ADDRESS, a, now)?;
                 }
-                let mut attempts = vec![throttle::record(c, &LOGIN_USER, &subject, now)?];
-                if let Some(a) = &address {
-                    attempts.push(throttle::record(c, &LOGIN_ADDRESS, a, now)?);
-                }
+                // Counted before the check, so parallel guesses at one name count in full.
+                let attempt = throttle::record(c, &LOGIN_USER, &subject, now)?;
                 let found = match lookup {
-                    Lookup::Username(key) => {
-                        credentials::login_record(c, &key)?.map(|r| (r.account, r.password_hash))
-                    }
+                    Lookup::Username(key) => credentials::login_record(c, &key)?
+                        .map(|r| (r.account, r.password_hash)),
                     Lookup::Account(id) => Some((id, credentials::password_hash(c, id)?)),
                 };
-                Ok((found, attempts))
+                Ok((found, attempt))
             })
             .await?
     };
@@ -158,13 +169,23 @@ async fn check_password(
                 .db()
                 .write(move |c| {
                     throttle::clear(c, &LOGIN_USER, &subject)?;
-                    throttle::forget(c, &attempts)
+                    throttle::forget(c, &[attempt])
                 })
                 .await?;
             Ok(id)
         }
-        // The attempts recorded above stay: they were failures.
-        _ => Err(Error::Unauthorized(WRONG_LOGIN.into())),
+        _ => {
+            // The username's attempt stays counted. The address counts failures only: many
+            // people behind one address may well log in at the same moment.
+            if let Some(a) = address {
+                let now = tally.now();
+                tally
+                    .db()
+                    .write(move |c| throttle::record(c, &LOGIN_ADDRESS, &a, now).map(|_| ()))
+                    .await?;
+            }
+            Err(Error::Unauthorized(WRONG_LOGIN.into()))
+        }
     }
 }
 

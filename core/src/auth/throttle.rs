@@ -1,8 +1,9 @@
 //! Attempt limits kept in `auth_attempts`, so every instance sees the same count.
 //!
 //! A sliding window: once `max` attempts fall within `window`, further ones are refused until
-//! the oldest of them leaves it. The attempt is recorded BEFORE the slow check it guards, so a
-//! burst of parallel guesses counts in full; a success forgets its own attempt.
+//! the oldest of them leaves it. Callers choose when an attempt counts: a login records one per
+//! username BEFORE the slow password check (so a burst of parallel guesses counts in full) and
+//! forgets it on success.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -39,6 +40,13 @@ pub const LOGIN_ADDRESS: Limit = Limit {
     scope: "login_address",
     max: 20,
     window_secs: 15 * 60,
+};
+
+/// Sign-ups from one network address: each costs a slow hash, so they are few per hour.
+pub const REGISTER_ADDRESS: Limit = Limit {
+    scope: "register_address",
+    max: 10,
+    window_secs: 60 * 60,
 };
 
 /// Link codes tried by one chat identity.
