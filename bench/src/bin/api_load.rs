@@ -121,13 +121,11 @@ async fn drive(
     });
     let mut all = Latencies::default();
     let mut errors = 0;
-    for t in futures::future::join_all(tasks).await {
-        if let Ok((lat, e)) = t {
-            for l in lat {
-                all.push(l);
-            }
-            errors += e;
+    for (lat, e) in futures::future::join_all(tasks).await.into_iter().flatten() {
+        for l in lat {
+            all.push(l);
         }
+        errors += e;
     }
     (all, errors)
 }
@@ -223,20 +221,43 @@ async fn run(duration: Duration, clients: usize) -> anyhow::Result<()> {
         let (mut lat, errors) = drive(clients, duration, list.clone()).await;
         report("GET /transactions (limit 50)", &mut lat, errors, duration);
         if label == "bounded" {
+            // Into another account, so the listed ledger keeps its size between phases.
+            let writer = register_and_login(&server, &client, "writer").await?;
+            let reader = writer.clone();
             let create: Arc<dyn Fn(usize, u64) -> reqwest::RequestBuilder + Send + Sync> = {
                 let client = client.clone();
-                let (base, token) = (base.clone(), token.clone());
+                let base = base.clone();
                 Arc::new(move |c, n| {
                     client
                         .post(format!("{base}/api/v1/transactions"))
-                        .bearer_auth(&token)
+                        .bearer_auth(&writer)
                         .json(&json!({"kind": "expense", "amount": format!("{}.{:02}", n % 90 + 1, c), "category": "food", "note": "load"}))
                 })
             };
             let (mut lat, errors) = drive(clients, duration, create).await;
             report("POST /transactions", &mut lat, errors, duration);
+            // Listing cost grows with the ledger: the same GET on the writer's big ledger.
+            let rows = lat.len();
+            let big: Arc<dyn Fn(usize, u64) -> reqwest::RequestBuilder + Send + Sync> = {
+                let client = client.clone();
+                let base = base.clone();
+                Arc::new(move |_, n| {
+                    client
+                        .get(format!(
+                            "{base}/api/v1/transactions?limit=50&offset={}",
+                            (n % 20) * 50
+                        ))
+                        .bearer_auth(&reader)
+                })
+            };
+            let (mut lat, errors) = drive(clients, duration, big).await;
+            report(
+                &format!("GET /transactions ({rows}-row ledger)"),
+                &mut lat,
+                errors,
+                duration,
+            );
         }
-
         // GETs while bursts of logins (distinct users, all at once) keep arriving.
         let deadline = Instant::now() + duration;
         let burster = {
