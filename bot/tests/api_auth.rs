@@ -439,13 +439,17 @@ async fn sign_ups_per_address_are_limited_and_passwords_never_echoed() {
     for db in backends("register_limit") {
         let app = TestApp::spawn(db).await;
         // A password sent as a number is refused without quoting it back.
-        let r = app.register_raw(json!({"username": "ann", "password": 98765432109_i64})).await;
+        let r = app
+            .register_raw(json!({"username": "ann", "password": 98765432109_i64}))
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(!r.text().await.unwrap().contains("98765432109"));
         for i in 0..10 {
             app.register(&format!("user{i}")).await;
         }
-        let r = app.register_raw(json!({"username": "one_more", "password": PASSWORD})).await;
+        let r = app
+            .register_raw(json!({"username": "one_more", "password": PASSWORD}))
+            .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         app.clock.advance(Duration::minutes(61));
         app.register("one_more").await;

@@ -222,3 +222,78 @@ async fn free_text_through_messages_records() {
         assert_eq!(page["items"][0]["source"], "web");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_response_carries_a_password_or_hash() {
+    for db in backends("no_secrets") {
+        let app = TestApp::spawn(db).await;
+        let r = app
+            .register_raw(json!({"username": "ann", "password": PASSWORD}))
+            .await;
+        let mut bodies = vec![r.text().await.unwrap()];
+        let r = app.login_raw("ann", PASSWORD).await;
+        let login = r.text().await.unwrap();
+        let token = serde_json::from_str::<Value>(&login).unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        bodies.push(login);
+        bodies.push(
+            app.login_raw("ann", "wrong wrong wrong")
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+        app.spend(&token, "5", "food", "2026-11-20").await;
+        for path in [
+            "/api/v1/me",
+            "/api/v1/transactions",
+            "/api/v1/summary",
+            "/api/v1/analytics/savings",
+            "/api/v1/categories",
+            "/api/v1/budgets",
+            "/api/v1/ledgers",
+            "/api/v1/openapi.json",
+            "/metrics",
+        ] {
+            bodies.push(app.get(&token, path).await.text().await.unwrap());
+        }
+        bodies.push(
+            app.patch(&token, "/api/v1/me", json!({"timezone": "Europe/Paris"}))
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+        bodies.push(
+            app.post(&token, "/api/v1/messages", json!({"text": "/settings"}))
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+        bodies.push(
+            app.post(&token, "/api/v1/link-codes", json!({}))
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+        bodies.push(
+            app.post(
+                &token,
+                "/api/v1/me/password",
+                json!({"current_password": PASSWORD, "new_password": "another long secret"}),
+            )
+            .await
+            .text()
+            .await
+            .unwrap(),
+        );
+        for body in &bodies {
+            assert_no_secrets(body);
+            assert!(!body.contains("another long secret"));
+        }
+    }
+}

@@ -24,8 +24,14 @@ const BURST: usize = 16;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let secs: u64 = args.next().map_or(Ok(10), |a| a.parse()).context("SECONDS")?;
-    let clients: usize = args.next().map_or(Ok(4), |a| a.parse()).context("CLIENTS")?;
+    let secs: u64 = args
+        .next()
+        .map_or(Ok(10), |a| a.parse())
+        .context("SECONDS")?;
+    let clients: usize = args
+        .next()
+        .map_or(Ok(4), |a| a.parse())
+        .context("CLIENTS")?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -149,8 +155,9 @@ fn seed(db: &Db, tally: &Tally, username: &str, count: usize) -> anyhow::Result<
         let ledger: LedgerId = tally_core::services::ledgers::personal(c, account)?.id;
         let categories = ["food", "transport", "groceries", "shopping", "health"];
         for i in 0..count {
-            let date = chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 11) as u32, 1 + (i % 28) as u32)
-                .unwrap_or_default();
+            let date =
+                chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 11) as u32, 1 + (i % 28) as u32)
+                    .unwrap_or_default();
             transactions::record(
                 c,
                 account,
@@ -285,7 +292,12 @@ async fn run(duration: Duration, clients: usize) -> anyhow::Result<()> {
             })
         };
         let (mut lat, errors) = drive(clients, duration, list).await;
-        report("GET /transactions during login bursts", &mut lat, errors, duration);
+        report(
+            "GET /transactions during login bursts",
+            &mut lat,
+            errors,
+            duration,
+        );
         let (mut logins, failed) = burster.await?;
         report(
             &format!("  logins ({BURST} at once, repeatedly)"),

@@ -20,7 +20,7 @@ pub struct RegisterBody {
     #[schema(example = "ann.lee")]
     pub username: Option<String>,
     /// At least 10 characters; all of it counts.
-    #[schema(example = "correct horse battery staple")]
+    #[schema(example = "a long and private passphrase")]
     pub password: Option<String>,
     #[schema(example = "ann@example.com")]
     pub email: Option<String>,

@@ -67,7 +67,8 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
-fn status_of(e: &Error) -> (StatusCode, &'static str) {
+/// The status and code for a core error: the one mapping, shared by the JSON API and the pages.
+pub fn status_of(e: &Error) -> (StatusCode, &'static str) {
     match e.kind() {
         ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         ErrorKind::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

@@ -237,12 +237,7 @@ pub async fn submit(
         Err(LinkFailure::Dead(reason)) => dead(reason),
         Err(LinkFailure::Form(e)) if e.kind() == ErrorKind::Internal => internal(&e),
         Err(LinkFailure::Form(e)) => {
-            let status = match e.kind() {
-                ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
-                ErrorKind::Conflict => StatusCode::CONFLICT,
-                ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
+            let (status, _) = super::error::status_of(&e);
             // The form again, with what went wrong; the ticket is re-read so it reflects now.
             let mut response = match link::open(&tally, &token).await {
                 Ok(ticket) => page(

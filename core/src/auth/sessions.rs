@@ -147,8 +147,9 @@ async fn check_password(
                 // Counted before the check, so parallel guesses at one name count in full.
                 let attempt = throttle::record(c, &LOGIN_USER, &subject, now)?;
                 let found = match lookup {
-                    Lookup::Username(key) => credentials::login_record(c, &key)?
-                        .map(|r| (r.account, r.password_hash)),
+                    Lookup::Username(key) => {
+                        credentials::login_record(c, &key)?.map(|r| (r.account, r.password_hash))
+                    }
                     Lookup::Account(id) => Some((id, credentials::password_hash(c, id)?)),
                 };
                 Ok((found, attempt))
