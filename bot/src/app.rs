@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveDate;
 use tally_core::Tally;
+use tally_core::auth::AuthSettings;
 use tally_core::clock::{Clock, ManualClock, SystemClock};
 use tally_core::db::Db;
 
@@ -32,7 +33,9 @@ pub fn build_tally(config: &Config, db: Db, today: Option<NaiveDate>) -> Tally {
         Some(noon) => Arc::new(ManualClock::new(noon.and_utc())),
         None => Arc::new(SystemClock),
     };
-    let mut builder = Tally::builder(db.clone(), config.core_settings(today)).clock(clock.clone());
+    let mut builder = Tally::builder(db.clone(), config.core_settings(today))
+        .clock(clock.clone())
+        .auth(auth_settings(config));
     // With an OpenAI-compatible endpoint configured, unsure messages and open questions go to it.
     if let Some(openai) = &config.openai {
         match LlmFallback::new(db, openai) {
@@ -41,4 +44,15 @@ pub fn build_tally(config: &Config, db: Db, today: Option<NaiveDate>) -> Tally {
         }
     }
     builder.build()
+}
+
+/// Token secret and lifetime and bcrypt cost from configuration. Without `TALLY_JWT_SECRET`, the
+/// core generates a secret once and keeps it in the database for every instance.
+pub fn auth_settings(config: &Config) -> AuthSettings {
+    AuthSettings {
+        jwt_secret: config.jwt_secret.as_ref().map(|s| s.expose().to_owned()),
+        access_ttl: config.jwt_ttl,
+        bcrypt_cost: config.bcrypt_cost,
+        ..AuthSettings::default()
+    }
 }

@@ -1,6 +1,7 @@
 //! Tally's platform-agnostic core: money, ledgers, services, the parser and the conversation.
 
 pub mod advice;
+pub mod auth;
 pub mod clock;
 pub mod conversation;
 pub mod db;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::auth::{Auth, AuthSettings};
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::fallback::Fallback;
 use crate::db::Db;
@@ -48,6 +49,7 @@ struct Inner {
     parser: Parser,
     settings: Settings,
     fallback: Option<Arc<dyn Fallback>>,
+    auth: Auth,
 }
 
 impl std::fmt::Debug for Tally {
@@ -70,6 +72,7 @@ impl Tally {
             settings,
             clock: Arc::new(SystemClock),
             fallback: None,
+            auth: AuthSettings::default(),
         }
     }
 
@@ -97,6 +100,11 @@ impl Tally {
         self.inner.fallback.as_ref()
     }
 
+    /// Passwords, tokens and their limits.
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
+    }
+
     /// The date it is for someone in `tz` at `at` (or the pinned date).
     pub fn today_in(&self, tz: Timezone, at: DateTime<Utc>) -> NaiveDate {
         self.inner.settings.today.unwrap_or_else(|| tz.today(at))
@@ -108,6 +116,7 @@ pub struct TallyBuilder {
     settings: Settings,
     clock: Arc<dyn Clock>,
     fallback: Option<Arc<dyn Fallback>>,
+    auth: AuthSettings,
 }
 
 impl TallyBuilder {
@@ -121,6 +130,13 @@ impl TallyBuilder {
         self
     }
 
+    /// Token secret and lifetimes, bcrypt cost (defaults: a secret kept in the database,
+    /// one-hour tokens, cost 12).
+    pub fn auth(mut self, auth: AuthSettings) -> Self {
+        self.auth = auth;
+        self
+    }
+
     pub fn build(self) -> Tally {
         Tally {
             inner: Arc::new(Inner {
@@ -129,6 +145,7 @@ impl TallyBuilder {
                 parser: Parser::new(),
                 settings: self.settings,
                 fallback: self.fallback,
+                auth: Auth::new(self.auth),
             }),
         }
     }

@@ -1,5 +1,6 @@
 //! `tally run`: the HTTP server and every configured chat adapter, until Ctrl-C or SIGTERM.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tally_core::notify::Notifier;
@@ -61,9 +62,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         anyhow::anyhow!("can't listen on TALLY_HTTP_ADDR {}: {e}", config.http_addr)
     })?;
     tracing::info!(addr = %config.http_addr, adapters = ?enabled, "tally is running");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Connection info gives the login limits each caller's address.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     digests.abort();
     if let Some(d) = discord {
         d.shutdown().await;

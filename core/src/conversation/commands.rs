@@ -75,6 +75,16 @@ pub const COMMANDS: &[CommandInfo] = &[
         "[currency|timezone|dateorder VALUE]",
         "your currency, time zone and date order",
     ),
+    cmd(
+        "login",
+        "",
+        "a link to set a password for the app, or to join an account you have (private chat)",
+    ),
+    cmd(
+        "link",
+        "[CODE]",
+        "connect this chat to your other chats or the app (private chat)",
+    ),
     cmd("help", "", "what Tally can do"),
     CommandInfo {
         name: "start",
@@ -111,6 +121,17 @@ impl Turn<'_> {
             "categories" | "category" => self.categories_command(args),
             "settings" => self.settings_command(args),
             "help" => Ok(Reply::text(help::help(self.is_group()))),
+            "login" => self.login_command(),
+            "link" => {
+                // Typed options (Discord) carry the code as `code`.
+                let code = options
+                    .iter()
+                    .find(|(k, _)| k == "code")
+                    .map_or(args, |(_, v)| v.as_str());
+                self.link_command(code)
+            }
+            // A Telegram start link (`t.me/bot?start=CODE`) arrives as `/start CODE`.
+            "start" if !args.is_empty() => self.link_command(args),
             "start" => Ok(Reply::text(help::welcome(
                 &self.cx.sender_name,
                 self.is_group(),

@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod format;
 mod help;
 mod intents;
+mod linking;
 pub mod message;
 mod pending;
 mod turn;

@@ -28,6 +28,8 @@ pub(crate) struct Cx {
     pub source: Source,
     /// `platform:chat id`, for per-chat state such as fallback history.
     pub chat_key: String,
+    /// The sender's platform user id: with `source.platform`, the identity (for linking).
+    pub sender_id: String,
 }
 
 pub(crate) struct Turn<'a> {
@@ -94,6 +96,7 @@ impl<'a> Turn<'a> {
                     reference: msg.message_ref.clone(),
                 },
                 chat_key: format!("{}:{}", msg.platform, msg.chat.id),
+                sender_id: msg.sender.id.clone(),
             },
         })
     }

@@ -1,0 +1,164 @@
+//! `GET /budgets`, `PUT/DELETE /budgets/{category}/{period}`: limits per category and period.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tally_core::Error;
+use tally_core::Tally;
+use tally_core::domain::CategoryName;
+use tally_core::period::BudgetPeriod;
+use tally_core::services::budgets::{self, BudgetStatus};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use super::params::LedgerQuery;
+use super::{amount, params};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetView {
+    pub id: i64,
+    #[schema(example = "food")]
+    pub category: String,
+    /// `week`, `month` or `year`.
+    #[schema(example = "month")]
+    pub period: &'static str,
+    #[schema(example = "300.00")]
+    pub amount: String,
+    #[schema(example = "USD")]
+    pub currency: &'static str,
+    /// Spent in the current period.
+    pub spent: String,
+    pub remaining: String,
+    /// Whole percent of the limit used (may pass 100).
+    pub percent: i64,
+    /// Where spending ends up by the period's end at this pace.
+    pub projected: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+}
+
+impl From<&BudgetStatus> for BudgetView {
+    fn from(s: &BudgetStatus) -> BudgetView {
+        BudgetView {
+            id: s.budget.id.get(),
+            category: s.budget.category.to_string(),
+            period: s.budget.period.as_str(),
+            amount: s.budget.limit.amount_string(),
+            currency: s.budget.limit.currency().code(),
+            spent: s.spent.amount_string(),
+            remaining: s.remaining().amount_string(),
+            percent: s.percent,
+            projected: s.projected.amount_string(),
+            period_start: s.range.from,
+            period_end: s.range.to,
+        }
+    }
+}
+
+/// Every budget of the ledger, with where it stands today.
+#[utoipa::path(get, path = "/api/v1/budgets", tag = "budgets", security(("bearer" = [])),
+    params(LedgerQuery),
+    responses((status = 200, body = [BudgetView]), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(tally): State<Tally>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> Result<Json<Vec<BudgetView>>, ApiError> {
+    let today = tally.today_in(caller.0.account.timezone, tally.now());
+    let ledger = params::ledger(q.ledger.as_deref())?;
+    let id = caller.id();
+    let all = tally
+        .db()
+        .read(move |c| {
+            let ledger = params::resolve_ledger(c, id, ledger)?;
+            budgets::status(c, id, ledger, today)
+        })
+        .await?;
+    Ok(Json(all.iter().map(BudgetView::from).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetBody {
+    #[schema(value_type = String, example = "300.00")]
+    pub amount: Option<Value>,
+    /// Default: the ledger's currency.
+    pub currency: Option<String>,
+}
+
+fn path_parts(category: &str, period: &str) -> Result<(CategoryName, BudgetPeriod), Error> {
+    let category =
+        CategoryName::parse(category).map_err(|e| Error::invalid("category", e.to_string()))?;
+    let period = period
+        .parse::<BudgetPeriod>()
+        .map_err(|_| Error::invalid("period", "period must be week, month or year."))?;
+    Ok((category, period))
+}
+
+/// Sets (or replaces) the budget of an expense category for a period. In a group, admins only.
+#[utoipa::path(put, path = "/api/v1/budgets/{category}/{period}", tag = "budgets",
+    security(("bearer" = [])),
+    params(("category" = String, Path), ("period" = String, Path, description = "week, month or year"), LedgerQuery),
+    request_body = BudgetBody,
+    responses((status = 200, body = BudgetView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put(
+    State(tally): State<Tally>,
+    caller: Caller,
+    ApiPath((category, period)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+    ApiJson(body): ApiJson<BudgetBody>,
+) -> Result<Json<BudgetView>, ApiError> {
+    let (category, period) = path_parts(&category, &period)?;
+    let currency = params::currency(body.currency.as_deref())?;
+    let today = tally.today_in(caller.0.account.timezone, tally.now());
+    let ledger = params::ledger(q.ledger.as_deref())?;
+    let id = caller.id();
+    let now = tally.now();
+    let status = tally
+        .db()
+        .write(move |c| {
+            let ledger = params::resolve_ledger(c, id, ledger)?;
+            let home = tally_core::services::ledgers::access(c, id, ledger)?
+                .ledger
+                .default_currency;
+            let limit = match &body.amount {
+                Some(v) => amount::parse(v, currency.unwrap_or(home), "amount")?,
+                None => return Err(Error::invalid("amount", "amount is required.")),
+            };
+            let budget = budgets::set(c, id, ledger, &category, limit, period, now)?;
+            budgets::status(c, id, ledger, today)?
+                .into_iter()
+                .find(|s| s.budget.id == budget.id)
+                .ok_or_else(|| Error::Internal("budget vanished".into()))
+        })
+        .await?;
+    Ok(Json(BudgetView::from(&status)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/budgets/{category}/{period}", tag = "budgets",
+    security(("bearer" = [])),
+    params(("category" = String, Path), ("period" = String, Path), LedgerQuery),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(tally): State<Tally>,
+    caller: Caller,
+    ApiPath((category, period)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> Result<StatusCode, ApiError> {
+    let (category, period) = path_parts(&category, &period)?;
+    let ledger = params::ledger(q.ledger.as_deref())?;
+    let id = caller.id();
+    tally
+        .db()
+        .write(move |c| {
+            let ledger = params::resolve_ledger(c, id, ledger)?;
+            budgets::remove(c, id, ledger, &category, Some(period))
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,151 @@
+//! `GET /summary`: income, expenses and net over a period, by category, per currency.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tally_core::Tally;
+use tally_core::period::DateRange;
+use tally_core::services::analytics::{self, CurrencySummary};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiQuery, Caller};
+use super::params;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// First date included (default: the first of this month).
+    pub from: Option<String>,
+    /// Last date included (default: the end of this month, or today if `from` is given).
+    pub to: Option<String>,
+    pub ledger: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryView {
+    pub ledger: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// One entry per currency that had activity; currencies are never added together.
+    pub currencies: Vec<CurrencySummaryView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrencySummaryView {
+    #[schema(example = "USD")]
+    pub currency: &'static str,
+    #[schema(example = "2500.00")]
+    pub income: String,
+    #[schema(example = "812.40")]
+    pub expenses: String,
+    #[schema(example = "1687.60")]
+    pub net: String,
+    /// How many transactions.
+    pub count: i64,
+    /// Largest first, expenses before income.
+    pub by_category: Vec<CategoryTotalView>,
+    /// Group ledgers only: who spent and earned what.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_member: Vec<MemberTotalView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryTotalView {
+    pub kind: &'static str,
+    pub category: String,
+    pub total: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberTotalView {
+    pub account: i64,
+    pub name: String,
+    pub expenses: String,
+    pub income: String,
+}
+
+fn view(s: &CurrencySummary) -> CurrencySummaryView {
+    CurrencySummaryView {
+        currency: s.currency.code(),
+        income: s.income.amount_string(),
+        expenses: s.expenses.amount_string(),
+        net: s.net.amount_string(),
+        count: s.count,
+        by_category: s
+            .by_category
+            .iter()
+            .map(|c| CategoryTotalView {
+                kind: c.kind.as_str(),
+                category: c.category.to_string(),
+                total: c.total.amount_string(),
+                count: c.count,
+            })
+            .collect(),
+        by_member: s
+            .by_member
+            .iter()
+            .map(|m| MemberTotalView {
+                account: m.account.get(),
+                name: m.name.clone(),
+                expenses: m.expenses.amount_string(),
+                income: m.income.amount_string(),
+            })
+            .collect(),
+    }
+}
+
+/// `from`/`to` with their defaults around `today`; `from` after `to` is refused.
+pub fn range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<DateRange, ApiError> {
+    let (from, to) = match (from, to) {
+        (Some(f), Some(t)) => (f, t),
+        (Some(f), None) => (f, today.max(f)),
+        (None, Some(t)) => (DateRange::month_of(t).from, t),
+        (None, None) => {
+            let m = DateRange::month_of(today);
+            (m.from, m.to)
+        }
+    };
+    if from > to {
+        return Err(ApiError::invalid("from", "from must not be after to."));
+    }
+    Ok(DateRange { from, to })
+}
+
+#[utoipa::path(get, path = "/api/v1/summary", tag = "analytics", security(("bearer" = [])),
+    params(SummaryQuery),
+    responses((status = 200, body = SummaryView), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn get(
+    State(tally): State<Tally>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
+) -> Result<Json<SummaryView>, ApiError> {
+    let today = tally.today_in(caller.0.account.timezone, tally.now());
+    let range = range(
+        params::date(q.from.as_deref(), "from")?,
+        params::date(q.to.as_deref(), "to")?,
+        today,
+    )?;
+    let ledger = params::ledger(q.ledger.as_deref())?;
+    let id = caller.id();
+    let (ledger, summary) = tally
+        .db()
+        .read(move |c| {
+            let ledger = params::resolve_ledger(c, id, ledger)?;
+            Ok((ledger, analytics::summary(c, id, ledger, range)?))
+        })
+        .await?;
+    Ok(Json(SummaryView {
+        ledger: ledger.get(),
+        from: range.from,
+        to: range.to,
+        currencies: summary.currencies.iter().map(view).collect(),
+    }))
+}

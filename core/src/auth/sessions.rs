@@ -1,0 +1,337 @@
+//! Sign-up, login, sessions and password changes: the slow work off the runtime, limits in the
+//! database, one message for every wrong login.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::throttle::{self, LOGIN_ADDRESS, LOGIN_USER};
+use super::tokens::{Claims, Purpose, TokenError, new_jti};
+use super::{Email, Password, Username};
+use crate::domain::AccountId;
+use crate::error::Error;
+use crate::models::account::Account;
+use crate::services::{accounts, credentials};
+use crate::tally::Tally;
+
+/// The one answer to a wrong username, a wrong password, or an account without a password.
+pub const WRONG_LOGIN: &str = "Wrong username or password.";
+
+/// A signed access token and when it runs out.
+#[derive(Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_in: u64,
+    pub claims: Claims,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An authenticated caller: the account and the token it came with.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: Account,
+    pub claims: Claims,
+}
+
+/// What a sign-up carries.
+#[derive(Clone)]
+pub struct SignUp {
+    pub username: String,
+    pub password: String,
+    pub email: Option<String>,
+}
+
+impl std::fmt::Debug for SignUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUp")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A sign-up, validated: the username, password and e-mail rules checked, nothing hashed yet.
+pub(crate) struct ValidSignUp {
+    pub username: Username,
+    pub password: Password,
+    pub email: Option<Email>,
+}
+
+impl SignUp {
+    pub(crate) fn validate(self) -> Result<ValidSignUp, Error> {
+        Ok(ValidSignUp {
+            username: Username::parse(&self.username)?,
+            password: Password::new(self.password)?,
+            email: Email::parse_optional(self.email.as_deref())?,
+        })
+    }
+}
+
+/// Hashes the password of a valid sign-up, after making sure the name is free (so a taken
+/// name is answered before the slow hash).
+pub(crate) async fn hash_sign_up(tally: &Tally, valid: &ValidSignUp) -> Result<String, Error> {
+    let key = valid.username.key();
+    if tally
+        .db()
+        .read(move |c| credentials::username_taken(c, &key))
+        .await?
+    {
+        return Err(Error::Conflict(
+            "That username is taken; choose another.".into(),
+        ));
+    }
+    tally.auth().hash_password(valid.password.clone()).await
+}
+
+/// Creates an account with a login. `address`, when known, is held to the sign-up limit.
+pub async fn register(
+    tally: &Tally,
+    sign_up: SignUp,
+    address: Option<String>,
+) -> Result<Account, Error> {
+    let valid = sign_up.validate()?;
+    if let Some(a) = address {
+        let now = tally.now();
+        tally
+            .db()
+            .write(move |c| {
+                throttle::check(c, &throttle::REGISTER_ADDRESS, &a, now)?;
+                throttle::record(c, &throttle::REGISTER_ADDRESS, &a, now).map(|_| ())
+            })
+            .await?;
+    }
+    let hash = hash_sign_up(tally, &valid).await?;
+    let defaults = tally.settings().defaults;
+    let now = tally.now();
+    tally
+        .db()
+        .write(move |c| {
+            credentials::register(
+                c,
+                &valid.username,
+                valid.email.as_ref(),
+                &hash,
+                defaults,
+                now,
+            )
+        })
+        .await
+}
+
+/// Checks a password against an account's, under the per-username and per-address limits.
+/// `limit_name` is what the limit is keyed on (the username typed). On success, returns the
+/// account's id as stored (follow merges with [`credentials::final_account`]).
+async fn check_password(
+    tally: &Tally,
+    limit_name: &str,
+    lookup: Lookup,
+    password: String,
+    address: Option<String>,
+) -> Result<AccountId, Error> {
+    let subject = throttle::name_subject(limit_name);
+    let now = tally.now();
+    let (found, attempt) = {
+        let subject = subject.clone();
+        let address = address.clone();
+        tally
+            .db()
+            .write(move |c| {
+                throttle::check(c, &LOGIN_USER, &subject, now)?;
+                if let Some(a) = &address {
+                    throttle::check(c, &LOGIN_ADDRESS, a, now)?;
+                }
+                // Counted before the check, so parallel guesses at one name count in full.
+                let attempt = throttle::record(c, &LOGIN_USER, &subject, now)?;
+                let found = match lookup {
+                    Lookup::Username(key) => {
+                        credentials::login_record(c, &key)?.map(|r| (r.account, r.password_hash))
+                    }
+                    Lookup::Account(id) => Some((id, credentials::password_hash(c, id)?)),
+                };
+                Ok((found, attempt))
+            })
+            .await?
+    };
+    let (account, stored) = match found {
+        Some((id, hash)) => (Some(id), hash),
+        None => (None, None),
+    };
+    let matched = tally
+        .auth()
+        .verify_password(Password::offered(password), stored)
+        .await?;
+    match (matched, account) {
+        (true, Some(id)) => {
+            tally
+                .db()
+                .write(move |c| {
+                    throttle::clear(c, &LOGIN_USER, &subject)?;
+                    throttle::forget(c, &[attempt])
+                })
+                .await?;
+            Ok(id)
+        }
+        _ => {
+            // The username's attempt stays counted. The address counts failures only: many
+            // people behind one address may well log in at the same moment.
+            if let Some(a) = address {
+                let now = tally.now();
+                tally
+                    .db()
+                    .write(move |c| throttle::record(c, &LOGIN_ADDRESS, &a, now).map(|_| ()))
+                    .await?;
+            }
+            Err(Error::Unauthorized(WRONG_LOGIN.into()))
+        }
+    }
+}
+
+enum Lookup {
+    Username(String),
+    Account(AccountId),
+}
+
+/// A username and password to an account (the one it was merged into, if it was). `address`
+/// is the caller's network address, for the per-address limit.
+pub async fn authenticate(
+    tally: &Tally,
+    username: &str,
+    password: String,
+    address: Option<String>,
+) -> Result<Account, Error> {
+    let key = username.trim().to_ascii_lowercase();
+    let id = check_password(
+        tally,
+        &key,
+        Lookup::Username(key.clone()),
+        password,
+        address,
+    )
+    .await?;
+    tally
+        .db()
+        .read(move |c| {
+            let id = credentials::final_account(c, id)?;
+            accounts::find(c, id)
+        })
+        .await
+}
+
+/// The claims of a new access token for `account`.
+pub fn access_claims(account: &Account, now: DateTime<Utc>, ttl: std::time::Duration) -> Claims {
+    let ttl = Duration::from_std(ttl).unwrap_or(Duration::hours(1));
+    Claims {
+        sub: account.id.to_string(),
+        iat: now.timestamp(),
+        exp: (now + ttl).timestamp(),
+        jti: new_jti(),
+        purpose: Purpose::Access,
+        ver: Some(account.token_version),
+        platform: None,
+        puid: None,
+    }
+}
+
+/// Signs an access token for `account`.
+pub async fn issue_access(tally: &Tally, account: &Account) -> Result<IssuedToken, Error> {
+    let now = tally.now();
+    let ttl = tally.auth().settings().access_ttl;
+    let keys = tally.auth().keys(tally.db(), now).await?;
+    let claims = access_claims(account, now, ttl);
+    Ok(IssuedToken {
+        token: keys.sign(&claims)?,
+        expires_in: ttl.as_secs(),
+        claims,
+    })
+}
+
+/// The session a bearer token stands for: signed by us, for access, unexpired, and not revoked
+/// (logged out, password changed, account merged away).
+pub async fn session(tally: &Tally, token: &str) -> Result<Session, Error> {
+    let now = tally.now();
+    let keys = tally.auth().keys(tally.db(), now).await?;
+    let claims = keys.verify(token, Purpose::Access, now)?;
+    let id = AccountId(claims.account_id().ok_or(TokenError::Invalid)?);
+    let jti = claims.jti.clone();
+    let (found, spent) = tally
+        .db()
+        .read(move |c| {
+            Ok((
+                credentials::session_account(c, id)?,
+                credentials::token_spent(c, &jti)?,
+            ))
+        })
+        .await?;
+    let Some((account, merged_into)) = found else {
+        return Err(TokenError::Invalid.into());
+    };
+    if spent || merged_into.is_some() || claims.ver != Some(account.token_version) {
+        return Err(Error::Unauthorized(
+            "This session has ended (logged out, or the password changed). Log in again.".into(),
+        ));
+    }
+    Ok(Session { account, claims })
+}
+
+/// Ends this session only: its token id is recorded as spent until it would have expired.
+pub async fn logout(tally: &Tally, session: &Session) -> Result<(), Error> {
+    let now = tally.now();
+    let jti = session.claims.jti.clone();
+    let expires = session.claims.expires_at();
+    tally
+        .db()
+        .write(move |c| credentials::spend_token(c, &jti, expires, now).map(|_| ()))
+        .await
+}
+
+/// Ends every session of the account.
+pub async fn logout_everywhere(tally: &Tally, account: AccountId) -> Result<(), Error> {
+    let now = tally.now();
+    tally
+        .db()
+        .write(move |c| credentials::bump_token_version(c, account, now))
+        .await
+}
+
+/// Changes the password after checking the current one (under the login limits); every
+/// session ends, and a fresh token for this caller is returned.
+pub async fn change_password(
+    tally: &Tally,
+    session: &Session,
+    current: String,
+    new: String,
+    address: Option<String>,
+) -> Result<IssuedToken, Error> {
+    let new = Password::new(new)?;
+    let account = session.account.id;
+    let limit_name = session
+        .account
+        .username
+        .as_deref()
+        .map_or_else(|| format!("#{account}"), str::to_ascii_lowercase);
+    check_password(
+        tally,
+        &limit_name,
+        Lookup::Account(account),
+        current,
+        address,
+    )
+    .await
+    .map_err(|e| match e {
+        Error::Unauthorized(_) => {
+            Error::invalid("current_password", "The current password is not right.")
+        }
+        other => other,
+    })?;
+    let hash = tally.auth().hash_password(new).await?;
+    let now = tally.now();
+    let updated = tally
+        .db()
+        .write(move |c| credentials::set_password(c, account, &hash, now))
+        .await?;
+    issue_access(tally, &updated).await
+}
