@@ -397,3 +397,50 @@ async fn an_idempotency_key_records_once() {
         assert_eq!(error_of(r).await.2.as_deref(), Some("Idempotency-Key"));
     }
 }
+
+/// Changing a transaction's category over the API is a correction the parser learns from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_category_teaches_the_parser() {
+    for db in backends("tx_teaches") {
+        let app = TestApp::spawn(db).await;
+        let token = app.user("ann").await;
+        let tx: Value = app
+            .post(
+                &token,
+                "/api/v1/transactions",
+                json!({"kind": "expense", "amount": "8", "note": "Zorblax run"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(tx["category"], "other");
+        let said = |reply: Value| {
+            reply["messages"][0]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let before = said(
+            app.post(&token, "/api/v1/messages", json!({"text": "zorblax 30"}))
+                .await
+                .json()
+                .await
+                .unwrap(),
+        );
+        assert!(!before.contains("Groceries"), "{before}");
+        let path = format!("/api/v1/transactions/{}", tx["id"]);
+        let r = app
+            .patch(&token, &path, json!({"category": "groceries"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let after = said(
+            app.post(&token, "/api/v1/messages", json!({"text": "zorblax 31"}))
+                .await
+                .json()
+                .await
+                .unwrap(),
+        );
+        assert!(after.contains("Groceries"), "{after}");
+    }
+}

@@ -64,6 +64,8 @@ async fn registers_every_command_with_typed_options(db: TestDb) {
         "categories",
         "advice",
         "digest",
+        "recategorize",
+        "keyword",
         "link",
         "login",
         "help",
@@ -216,6 +218,21 @@ async fn personal_commands_answer_privately(db: TestDb) {
     let digest = f.callback(1008).await;
     assert!(ephemeral(&digest));
     assert!(content(&digest).contains("Weekly digest on"), "{digest}");
+
+    f.interaction(fake::command(
+        1009,
+        &BEN,
+        DM,
+        "keyword",
+        sub("add", &[("words", "zorblax"), ("category", "groceries")]),
+    ))
+    .await;
+    let taught = f.callback(1009).await;
+    assert!(content(&taught).contains("now means Groceries"), "{taught}");
+    f.interaction(fake::command(1010, &BEN, DM, "keyword", sub("list", &[])))
+        .await;
+    let list = f.callback(1010).await;
+    assert!(content(&list).contains("zorblax → Groceries"), "{list}");
     h.stop().await;
 }
 

@@ -495,3 +495,82 @@ async fn ask_goes_to_the_fallback_when_the_rules_are_unsure_even_in_groups() {
         assert!(reply.contains("/ask how much"), "{reply}");
     }
 }
+
+#[tokio::test]
+async fn recategorize_and_keywords_teach_the_parser() {
+    for t in backends("conv_learning") {
+        let mut chat = Chatter::new(&t);
+        // "zorblax" means nothing to the built-in lexicon.
+        let first = chat
+            .say("ann", "spent 12 at zorblax")
+            .await
+            .unwrap()
+            .plain();
+        assert!(first.contains("Other"), "{first}");
+        let moved = chat
+            .say("ann", "/recategorize groceries")
+            .await
+            .unwrap()
+            .plain();
+        assert!(
+            moved.contains("Groceries") && moved.contains("zorblax"),
+            "{moved}"
+        );
+        let next = chat.say("ann", "zorblax 30").await.unwrap().plain();
+        assert!(
+            next.contains("Groceries"),
+            "learned from /recategorize: {next}"
+        );
+        // Another user's words are their own.
+        let bob = chat.say("bob", "zorblax 30").await.unwrap().plain();
+        assert!(!bob.contains("Groceries"), "{bob}");
+        // Keywords by hand, listed and forgotten.
+        let taught = chat
+            .say("ann", "/keyword quuxbar pets")
+            .await
+            .unwrap()
+            .plain();
+        assert!(
+            taught.contains("quuxbar") && taught.contains("Pets"),
+            "{taught}"
+        );
+        assert!(
+            chat.say("ann", "quuxbar 9")
+                .await
+                .unwrap()
+                .plain()
+                .contains("Pets")
+        );
+        let list = chat.say("ann", "/keyword").await.unwrap().plain();
+        assert!(
+            list.contains("quuxbar → Pets") && list.contains("zorblax → Groceries"),
+            "{list}"
+        );
+        let gone = chat
+            .say("ann", "/keyword remove quuxbar")
+            .await
+            .unwrap()
+            .plain();
+        assert!(gone.contains("Forgot"), "{gone}");
+        assert!(
+            !chat
+                .say("ann", "quuxbar 9")
+                .await
+                .unwrap()
+                .plain()
+                .contains("Pets")
+        );
+        let bad = chat
+            .say("ann", "/keyword quuxbar nosuchthing")
+            .await
+            .unwrap()
+            .plain();
+        assert!(bad.contains("Use one of"), "{bad}");
+        let nothing = chat
+            .say("carl", "/recategorize food")
+            .await
+            .unwrap()
+            .plain();
+        assert!(nothing.contains("nothing recorded here"), "{nothing}");
+    }
+}

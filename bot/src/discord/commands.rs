@@ -197,6 +197,37 @@ pub const SPECS: &[Spec] = &[
         ],
     ),
     spec(
+        "recategorize",
+        "Move your last entry to another category (Tally learns its words)",
+        &[required(autocompleted(text(
+            "category",
+            "The right category",
+        )))],
+    ),
+    Spec {
+        subcommands: &[
+            Sub {
+                name: "add",
+                description: "Teach Tally that some words mean a category",
+                options: &[
+                    required(text("words", "e.g. blue bottle")),
+                    required(autocompleted(text("category", "The category they mean"))),
+                ],
+            },
+            Sub {
+                name: "remove",
+                description: "Forget a word",
+                options: &[required(text("words", "The word to forget"))],
+            },
+            Sub {
+                name: "list",
+                description: "Your own words",
+                options: &[],
+            },
+        ],
+        ..spec("keyword", "Your own words for categories", &[])
+    },
+    spec(
         "advice",
         "Findings and suggestions about your spending",
         &[],

@@ -11,8 +11,8 @@ use tally_core::Tally;
 use tally_core::domain::{CategoryName, Platform, TransactionId, TransactionKind};
 use tally_core::models::transaction::Transaction;
 use tally_core::money::Money;
-use tally_core::services::idempotency;
 use tally_core::services::transactions::{self, Filter, NewTransaction, Source, TransactionPatch};
+use tally_core::services::{idempotency, keywords};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
@@ -320,6 +320,7 @@ pub async fn patch(
     let date = params::date(body.date.as_deref(), "date")?;
     let id = caller.id();
     let now = tally.now();
+    let learner = tally.clone();
     let tx = tally
         .db()
         .write(move |c| {
@@ -344,7 +345,8 @@ pub async fn patch(
                 )?),
                 (None, None) => None,
             };
-            transactions::edit(
+            let moved = category.as_ref().is_some_and(|c| *c != current.category);
+            let tx = transactions::edit(
                 c,
                 id,
                 tx_id,
@@ -356,7 +358,12 @@ pub async fn patch(
                     note: body.note,
                 },
                 now,
-            )
+            )?;
+            // A new category is a correction: the note's words mean it for this user from now on.
+            if moved {
+                keywords::learn_from(c, learner.parser(), id, &tx, now)?;
+            }
+            Ok(tx)
         })
         .await?;
     Ok(Json(TransactionView::from(&tx)))

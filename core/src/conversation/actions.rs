@@ -7,6 +7,7 @@ use super::pending;
 use super::turn::Turn;
 use crate::domain::TransactionId;
 use crate::error::Error;
+use crate::models::transaction::Transaction;
 use crate::services::transactions::{self, TransactionPatch};
 use crate::services::{categories, keywords};
 
@@ -73,6 +74,21 @@ impl Turn<'_> {
         id: TransactionId,
         name: &crate::domain::CategoryName,
     ) -> Result<Reply, Error> {
+        let (tx, message) = self.recategorize(id, name)?;
+        Ok(Reply {
+            edit: Some(message),
+            notice: Some(format!("Moved to {}", format::category_words(&tx.category))),
+            ..Reply::default()
+        })
+    }
+
+    /// Moves a transaction to another category and teaches its note's words, by button or by
+    /// `/recategorize`; the message reports it with the usual buttons.
+    pub fn recategorize(
+        &mut self,
+        id: TransactionId,
+        name: &crate::domain::CategoryName,
+    ) -> Result<(Transaction, OutMessage), Error> {
         let tx = transactions::edit(
             self.conn,
             self.cx.account.id,
@@ -83,13 +99,11 @@ impl Turn<'_> {
             },
             self.cx.now,
         )?;
-        let words = self.cx.tally.parser().learnable_words(&tx.note);
-        keywords::teach(
+        let words = keywords::learn_from(
             self.conn,
+            self.cx.tally.parser(),
             self.cx.account.id,
-            &words,
-            tx.kind,
-            &tx.category,
+            &tx,
             self.cx.now,
         )?;
         let mut message = self.recorded_message(&tx)?;
@@ -100,11 +114,7 @@ impl Turn<'_> {
                 format::category_words(&tx.category)
             ));
         }
-        Ok(Reply {
-            edit: Some(message),
-            notice: Some(format!("Moved to {}", format::category_words(&tx.category))),
-            ..Reply::default()
-        })
+        Ok((tx, message))
     }
 
     fn confirm(&mut self, id: i64) -> Result<Reply, Error> {

@@ -11,7 +11,7 @@ use crate::money::Currency;
 use crate::parser::{BudgetIntent, ParseContext};
 use crate::period::{BudgetPeriod, DateRange, Granularity};
 use crate::services::accounts::{self, SettingsPatch};
-use crate::services::{analytics, budgets, categories, ledgers, updates};
+use crate::services::{analytics, budgets, categories, keywords, ledgers, transactions, updates};
 use crate::tally::Tally;
 
 /// A command as menus and help list it.
@@ -71,6 +71,16 @@ pub const COMMANDS: &[CommandInfo] = &[
         "list or manage categories",
     ),
     cmd(
+        "recategorize",
+        "CATEGORY",
+        "move your last entry to another category (I learn its words)",
+    ),
+    cmd(
+        "keyword",
+        "[WORDS CATEGORY | remove WORD]",
+        "your own words for a category, e.g. /keyword blue bottle food",
+    ),
+    cmd(
         "settings",
         "[currency|timezone|dateorder VALUE]",
         "your currency, time zone and date order",
@@ -119,6 +129,8 @@ impl Turn<'_> {
             "budgets" => self.budget_show(),
             "undo" => self.undo(),
             "categories" | "category" => self.categories_command(args),
+            "recategorize" | "recat" => self.recategorize_command(args),
+            "keyword" | "keywords" => self.keyword_command(args),
             "settings" => self.settings_command(args),
             "help" => Ok(Reply::text(help::help(self.is_group()))),
             "login" => self.login_command(),
@@ -425,6 +437,103 @@ impl Turn<'_> {
         ))
     }
 
+    /// `/recategorize groceries`: moves the sender's last entry here and learns its words.
+    fn recategorize_command(&mut self, args: &str) -> Result<Reply, Error> {
+        let usage = "Say which category, e.g. /recategorize groceries";
+        let name = CategoryName::parse(args).map_err(|_| Error::invalid("category", usage))?;
+        let last = transactions::last_of(self.conn, self.cx.account.id, self.cx.ledger.id)?
+            .ok_or_else(|| {
+                Error::invalid("transaction", "You have nothing recorded here to move yet.")
+            })?;
+        let (_, message) = self.recategorize(last.id, &name)?;
+        Ok(Reply::message(message))
+    }
+
+    /// `/keyword blue bottle food` teaches words; `/keyword remove blue`; `/keyword` lists them.
+    fn keyword_command(&mut self, args: &str) -> Result<Reply, Error> {
+        let usage = "Use /keyword WORDS CATEGORY (e.g. /keyword blue bottle food), \
+                     /keyword remove WORD, or /keyword to list yours.";
+        let words: Vec<&str> = args.split_whitespace().collect();
+        let actor = self.cx.account.id;
+        match words.as_slice() {
+            [] | ["list"] => {
+                let vocabulary = keywords::vocabulary(self.conn, actor, &[])?;
+                if vocabulary.keywords().is_empty() {
+                    return Ok(Reply::text(Text::plain_str(format!(
+                        "You have no keywords of your own yet. {usage}"
+                    ))));
+                }
+                let mut t = Text::new().bold("Your keywords");
+                for (word, category, _) in vocabulary.keywords().iter().take(100) {
+                    t = t
+                        .line()
+                        .plain(format!("• {word} → {}", format::category_words(category)));
+                }
+                Ok(Reply::text(t))
+            }
+            [verb, rest @ ..]
+                if !rest.is_empty()
+                    && matches!(
+                        verb.to_ascii_lowercase().as_str(),
+                        "remove" | "forget" | "delete"
+                    ) =>
+            {
+                let mut gone = Vec::new();
+                for word in self.cx.tally.parser().learnable_words(&rest.join(" ")) {
+                    if keywords::forget(self.conn, actor, &word)? {
+                        gone.push(word);
+                    }
+                }
+                if gone.is_empty() {
+                    return Err(Error::not_found("keyword"));
+                }
+                Ok(Reply::text(Text::plain_str(format!(
+                    "Forgot \"{}\".",
+                    gone.join(" ")
+                ))))
+            }
+            [phrase @ .., last] if !phrase.is_empty() => {
+                let name =
+                    CategoryName::parse(last).map_err(|_| Error::invalid("category", usage))?;
+                let ledger = self.cx.ledger.id;
+                let mut kind = None;
+                for k in [TransactionKind::Expense, TransactionKind::Income] {
+                    if categories::find_active(self.conn, ledger, k, &name)?.is_some() {
+                        kind = Some(k);
+                        break;
+                    }
+                }
+                // Not a category here: the error lists the ones there are.
+                let kind = match kind {
+                    Some(k) => k,
+                    None => {
+                        categories::require_active(
+                            self.conn,
+                            ledger,
+                            TransactionKind::Expense,
+                            &name,
+                        )?
+                        .kind
+                    }
+                };
+                let learned = self.cx.tally.parser().learnable_words(&phrase.join(" "));
+                if learned.is_empty() {
+                    return Err(Error::invalid(
+                        "keyword",
+                        "Those words are too common to mean a category; pick a name, shop or thing.",
+                    ));
+                }
+                keywords::teach(self.conn, actor, &learned, kind, &name, self.cx.now)?;
+                Ok(Reply::text(Text::plain_str(format!(
+                    "Got it: \"{}\" now means {}.",
+                    learned.join(" "),
+                    format::category_words(&name)
+                ))))
+            }
+            _ => Err(Error::invalid("keyword", usage)),
+        }
+    }
+
     fn settings_command(&mut self, args: &str) -> Result<Reply, Error> {
         if self.is_group() {
             return Err(Error::invalid(
@@ -528,14 +637,7 @@ pub(super) fn budget_channel(
     if !msg.sender.role.is_some_and(|r| r.can_manage()) {
         return say("Only members who can manage this channel can switch its budget on or off.");
     }
-    let account = accounts::resolve_identity(
-        conn,
-        msg.platform,
-        &msg.sender.id,
-        &msg.sender.display_name,
-        tally.settings().defaults,
-        now,
-    )?;
+    let account = super::turn::sender_account(tally, conn, msg, now)?;
     match args.trim().to_ascii_lowercase().as_str() {
         "enable" | "on" => {
             let title = msg.chat.title.as_deref().unwrap_or("Channel");

@@ -37,6 +37,23 @@ pub(crate) struct Turn<'a> {
     pub cx: Cx,
 }
 
+/// The sender's account, created (with its personal ledger) the first time they write.
+pub(crate) fn sender_account(
+    tally: &Tally,
+    conn: &mut AnyConnection,
+    msg: &Incoming,
+    now: DateTime<Utc>,
+) -> Result<Account, Error> {
+    accounts::resolve_identity(
+        conn,
+        msg.platform,
+        &msg.sender.id,
+        &msg.sender.display_name,
+        tally.settings().defaults,
+        now,
+    )
+}
+
 impl<'a> Turn<'a> {
     /// Finds (or creates) the sender's account and the chat's ledger, and joins them.
     pub fn begin(
@@ -45,14 +62,7 @@ impl<'a> Turn<'a> {
         msg: &Incoming,
     ) -> Result<Turn<'a>, Error> {
         let now = tally.now();
-        let account = accounts::resolve_identity(
-            conn,
-            msg.platform,
-            &msg.sender.id,
-            &msg.sender.display_name,
-            tally.settings().defaults,
-            now,
-        )?;
+        let account = sender_account(tally, conn, msg, now)?;
         let ledger = match msg.chat.kind {
             ChatKind::Private => ledgers::personal(conn, account.id)?,
             ChatKind::Group => {

@@ -8,7 +8,8 @@ use crate::db::AnyConnection;
 use crate::db::schema::keywords;
 use crate::domain::{AccountId, CategoryName, TransactionKind};
 use crate::error::Error;
-use crate::parser::Vocabulary;
+use crate::models::transaction::Transaction;
+use crate::parser::{Parser, Vocabulary};
 
 /// Most keywords one account keeps; the oldest beyond this are not consulted.
 pub const MAX_PER_ACCOUNT: i64 = 2_000;
@@ -54,6 +55,20 @@ pub fn teach(
         }
     }
     Ok(())
+}
+
+/// After `tx` was moved to another category by `account`: the words of its note mean that
+/// category for this account from now on. Returns the words learned.
+pub fn learn_from(
+    conn: &mut AnyConnection,
+    parser: &Parser,
+    account: AccountId,
+    tx: &Transaction,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, Error> {
+    let words = parser.learnable_words(&tx.note);
+    teach(conn, account, &words, tx.kind, &tx.category, now)?;
+    Ok(words)
 }
 
 /// Drops a keyword mapping.

@@ -1,5 +1,7 @@
 //! Recording, editing, deleting, undoing and listing income and expenses.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
@@ -203,12 +205,11 @@ pub fn delete(
     })
 }
 
-/// Deletes the actor's own most recent live transaction in this ledger, if there is one.
-pub fn undo_last(
+/// The actor's own most recently recorded live transaction in this ledger, if there is one.
+pub fn last_of(
     conn: &mut AnyConnection,
     actor: AccountId,
     ledger: LedgerId,
-    now: DateTime<Utc>,
 ) -> Result<Option<Transaction>, Error> {
     ledgers::access(conn, actor, ledger)?;
     let last: Option<i64> = transactions::table
@@ -219,8 +220,19 @@ pub fn undo_last(
         .select(transactions::id)
         .first(conn)
         .optional()?;
-    match last {
-        Some(id) => delete(conn, actor, TransactionId(id), now).map(Some),
+    last.map(|id| get(conn, actor, TransactionId(id)))
+        .transpose()
+}
+
+/// Deletes the actor's own most recent live transaction in this ledger, if there is one.
+pub fn undo_last(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    now: DateTime<Utc>,
+) -> Result<Option<Transaction>, Error> {
+    match last_of(conn, actor, ledger)? {
+        Some(tx) => delete(conn, actor, tx.id, now).map(Some),
         None => Ok(None),
     }
 }
@@ -248,45 +260,45 @@ pub struct Page<T> {
 
 pub const MAX_PAGE: i64 = 200;
 
-/// The live rows of one ledger that match a filter, joined to their category names; a macro
-/// because the boxed query's type is not nameable through diesel's public API.
-macro_rules! filtered {
-    ($ledger:expr, $filter:expr) => {{
-        let filter: &Filter = $filter;
-        let mut q = transactions::table
-            .inner_join(categories_t::table)
-            .filter(transactions::ledger_id.eq($ledger.get()))
-            .filter(transactions::deleted_at.is_null())
-            .into_boxed::<crate::db::MultiBackend>();
-        if let Some(kind) = filter.kind {
-            q = q.filter(transactions::kind.eq(kind.as_str()));
-        }
-        if let Some(category) = &filter.category {
-            q = q.filter(categories_t::name.eq(category.as_str().to_owned()));
-        }
-        if let Some(from) = filter.from {
-            q = q.filter(transactions::occurred_on.ge(from));
-        }
-        if let Some(to) = filter.to {
-            q = q.filter(transactions::occurred_on.le(to));
-        }
-        if let Some(author) = filter.author {
-            q = q.filter(transactions::author_account_id.eq(author.get()));
-        }
-        if let Some(text) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            q = q.filter(
-                lower(transactions::note)
-                    .like(like_pattern(text))
-                    .escape('\\'),
-            );
-        }
-        q
-    }};
+/// The live rows of one ledger that match a filter. Categories are matched by id (resolved
+/// beforehand), so neither the count nor the page needs a join.
+fn filtered<'a>(
+    ledger: LedgerId,
+    filter: &Filter,
+    category_ids: Option<&'a [i64]>,
+) -> transactions::BoxedQuery<'a, crate::db::MultiBackend> {
+    let mut q = transactions::table
+        .filter(transactions::ledger_id.eq(ledger.get()))
+        .filter(transactions::deleted_at.is_null())
+        .into_boxed();
+    if let Some(kind) = filter.kind {
+        q = q.filter(transactions::kind.eq(kind.as_str()));
+    }
+    if let Some(ids) = category_ids {
+        q = q.filter(transactions::category_id.eq_any(ids));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(transactions::occurred_on.ge(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(transactions::occurred_on.le(to));
+    }
+    if let Some(author) = filter.author {
+        q = q.filter(transactions::author_account_id.eq(author.get()));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        q = q.filter(
+            lower(transactions::note)
+                .like(like_pattern(text))
+                .escape('\\'),
+        );
+    }
+    q
 }
 
 /// Newest first (by date, then by id, so equal dates keep a stable order across pages).
@@ -301,16 +313,35 @@ pub fn list(
     ledgers::access(conn, actor, ledger)?;
     let limit = limit.clamp(1, MAX_PAGE);
     let offset = offset.max(0);
-    let total: i64 = filtered!(ledger, filter).count().get_result(conn)?;
-    let rows: Vec<(TransactionRow, String)> = filtered!(ledger, filter)
+    let all_categories = categories::all_of(conn, ledger, true)?;
+    let names: HashMap<i64, CategoryName> = all_categories
+        .iter()
+        .map(|c| (c.id.get(), c.name.clone()))
+        .collect();
+    let category_ids: Option<Vec<i64>> = filter.category.as_ref().map(|name| {
+        all_categories
+            .iter()
+            .filter(|c| &c.name == name)
+            .map(|c| c.id.get())
+            .collect()
+    });
+    let ids = category_ids.as_deref();
+    let total: i64 = filtered(ledger, filter, ids).count().get_result(conn)?;
+    let rows: Vec<TransactionRow> = filtered(ledger, filter, ids)
         .order((transactions::occurred_on.desc(), transactions::id.desc()))
         .limit(limit)
         .offset(offset)
-        .select((TransactionRow::as_select(), categories_t::name))
+        .select(TransactionRow::as_select())
         .load(conn)?;
     let items = rows
         .into_iter()
-        .map(|(row, name)| Transaction::from_row(row, parse_name(&name)?))
+        .map(|row| {
+            let name = names
+                .get(&row.category_id)
+                .cloned()
+                .unwrap_or_else(CategoryName::other);
+            Transaction::from_row(row, name)
+        })
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(Page {
         items,
