@@ -13,6 +13,7 @@ pub mod notify;
 pub mod parser;
 pub mod period;
 pub mod services;
+pub mod split;
 pub mod tally;
 
 pub use error::{Error, ErrorKind, Result};
