@@ -10,6 +10,7 @@ mod lexicon;
 mod message;
 mod note;
 mod periods;
+pub mod recurrence;
 mod spelling;
 mod suggest;
 mod tokens;
