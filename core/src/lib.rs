@@ -12,6 +12,7 @@ pub mod money;
 pub mod notify;
 pub mod parser;
 pub mod period;
+pub mod rates;
 pub mod recurring;
 pub mod services;
 pub mod split;
