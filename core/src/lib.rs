@@ -7,6 +7,7 @@ pub mod conversation;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod models;
 pub mod money;
 pub mod notify;
