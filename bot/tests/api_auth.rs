@@ -1,4 +1,4 @@
-//! Accounts and sessions over HTTP: sign-up, login, token rejections, logout, lockout.
+//! Accounts and sessions over HTTP: sign-up, login, token rejections, logout, login slow-down.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api_support;
@@ -8,6 +8,9 @@ use base64::Engine as _;
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tally_core::Error;
+use tally_core::auth::sessions;
+use tally_core::auth::slowdown::{LOGIN_PAIR, LOGIN_USER};
 use tally_core::domain::Platform;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -335,9 +338,17 @@ async fn logout_and_password_change_revoke() {
     }
 }
 
+fn retry_after(r: &reqwest::Response) -> i64 {
+    r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_failures_lock_a_username_until_the_window_passes() {
-    for db in backends("lockout") {
+async fn wrong_logins_slow_a_username_down_but_never_lock_the_owner_out() {
+    for db in backends("login_slowdown") {
         let app = TestApp::spawn(db).await;
         app.register("ann").await;
         // Unknown names and wrong passwords read the same.
@@ -351,32 +362,36 @@ async fn five_failures_lock_a_username_until_the_window_passes() {
         );
         assert_eq!(wrong_body.0, StatusCode::UNAUTHORIZED);
         assert!(wrong_body.1.contains("Wrong username or password."));
+        // Five in a row pass at once; the fifth sets the first wait.
         for _ in 0..4 {
-            app.clock.advance(Duration::minutes(1));
             assert_eq!(
                 app.login_raw("ann", "not the password").await.status(),
                 StatusCode::UNAUTHORIZED
             );
         }
-        // Five failures within 15 minutes: now even the right password gets 429.
-        let r = app.login_raw("ANN", PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-        let retry: i64 = r.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        // The first failure was 4 minutes ago: 11 minutes to go.
-        assert_eq!(retry, 11 * 60);
-        assert_eq!(error_of(r).await.1, "rate_limited");
-        // Other usernames are not affected.
-        app.register("bob").await;
+        // Each further failure doubles the wait, and during a wait nothing is checked.
+        for expected in [1, 2, 4, 8] {
+            let r = app.login_raw("ANN", PASSWORD).await;
+            assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(retry_after(&r), expected);
+            assert_eq!(error_of(r).await.1, "rate_limited");
+            app.clock.advance(Duration::seconds(expected));
+            if expected < 8 {
+                assert_eq!(
+                    app.login_raw("ann", "not the password").await.status(),
+                    StatusCode::UNAUTHORIZED
+                );
+            }
+        }
+        // The wait is over: the owner's password works, and clears the count.
         assert_eq!(
-            app.login_raw("bob", PASSWORD).await.status(),
+            app.login_raw("ann", PASSWORD).await.status(),
             StatusCode::OK
         );
-        // Once the first failure leaves the window, the right password works again.
-        app.clock.advance(Duration::minutes(11));
+        assert_eq!(
+            app.login_raw("ann", "not the password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(
             app.login_raw("ann", PASSWORD).await.status(),
             StatusCode::OK
@@ -385,11 +400,13 @@ async fn five_failures_lock_a_username_until_the_window_passes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_address_cannot_spray_many_usernames() {
-    for db in backends("address_limit") {
+async fn failures_from_one_address_never_refuse_other_users_there() {
+    for db in backends("address_pairs") {
         let app = TestApp::spawn(db).await;
         app.register("ann").await;
-        for i in 0..20 {
+        // Everyone here shares 127.0.0.1, as behind a proxy or NAT: someone sprays names and
+        // hammers one of them.
+        for i in 0..30 {
             assert_eq!(
                 app.login_raw(&format!("user{i}"), "not the password")
                     .await
@@ -397,14 +414,98 @@ async fn one_address_cannot_spray_many_usernames() {
                 StatusCode::UNAUTHORIZED
             );
         }
-        let r = app.login_raw("ann", PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert!(r.headers().contains_key("retry-after"));
-        app.clock.advance(Duration::minutes(15));
+        for _ in 0..5 {
+            app.login_raw("bob", "not the password").await;
+        }
+        assert_eq!(
+            app.login_raw("bob", "not the password").await.status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // Ann, from the same address, is not refused.
         assert_eq!(
             app.login_raw("ann", PASSWORD).await.status(),
             StatusCode::OK
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_elsewhere_logs_in_while_an_attackers_address_waits() {
+    for db in backends("pair_vs_owner") {
+        let app = TestApp::spawn(db).await;
+        app.register("ann").await;
+        for _ in 0..5 {
+            let r = sessions::authenticate(&app.tally, "ann", "guess".into(), attacker()).await;
+            assert!(matches!(r, Err(Error::Unauthorized(_))), "{r:?}");
+        }
+        let r = sessions::authenticate(&app.tally, "ann", "guess".into(), attacker()).await;
+        assert!(matches!(r, Err(Error::RateLimited { .. })), "{r:?}");
+        let owner =
+            sessions::authenticate(&app.tally, "ann", PASSWORD.into(), Some("192.0.2.7".into()))
+                .await;
+        assert!(owner.is_ok(), "{owner:?}");
+    }
+}
+
+fn attacker() -> Option<String> {
+    Some("198.51.100.66".into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_parallel_wrong_logins_gets_no_more_password_checks_than_allowed() {
+    for db in backends("login_burst") {
+        let app = std::sync::Arc::new(TestApp::spawn(db).await);
+        app.register("ann").await;
+        // One address, over HTTP: the pair's allowance bounds the checks.
+        let before = app.tally.auth().password_checks();
+        let burst = (0..60).map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { app.login_raw("ann", "not the password").await.status() })
+        });
+        let statuses: Vec<StatusCode> = futures::future::join_all(burst)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let checks = app.tally.auth().password_checks() - before;
+        let refused = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        let wrong = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count();
+        assert_eq!(refused + wrong, 60, "{statuses:?}");
+        assert!(checks >= 1, "some attempts are checked");
+        assert!(checks <= LOGIN_PAIR.free as u64, "{checks} password checks");
+        assert_eq!(wrong as u64, checks);
+
+        // Many addresses at one name: the username's allowance bounds them.
+        app.clock.advance(Duration::hours(2));
+        let before = app.tally.auth().password_checks();
+        let burst = (0..60).map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                sessions::authenticate(
+                    &app.tally,
+                    "ann",
+                    "not the password".into(),
+                    Some(format!("203.0.113.{i}")),
+                )
+                .await
+                .map(|_| ())
+            })
+        });
+        let results = futures::future::join_all(burst).await;
+        let checks = app.tally.auth().password_checks() - before;
+        assert!(checks >= 1);
+        assert!(checks <= LOGIN_USER.free as u64, "{checks} password checks");
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Err(Error::RateLimited { .. }))))
+            .count();
+        assert_eq!(refused as u64 + checks, 60);
     }
 }
 

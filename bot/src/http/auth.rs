@@ -111,8 +111,10 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
-/// Logs in. Five wrong passwords for one username within 15 minutes lock it for the rest of
-/// that window (429 with `Retry-After`), whatever the password.
+/// Logs in. After five wrong passwords in a row for one username from one address (ten from
+/// anywhere), each further attempt must wait a moment that doubles per failure, up to five
+/// minutes: 429 with `Retry-After` until then. Never a lock-out: once the wait is over the right
+/// password works, and clears the count.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body(content(
         (LoginBody = "application/json"),

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::throttle::{self, LOGIN_ADDRESS, LOGIN_USER};
+use super::slowdown::{self, LOGIN_PAIR, LOGIN_USER};
+use super::throttle;
 use super::tokens::{Claims, Purpose, TokenError, new_jti};
 use super::{Email, Password, Username};
 use crate::domain::AccountId;
@@ -122,9 +123,10 @@ pub async fn register(
         .await
 }
 
-/// Checks a password against an account's, under the per-username and per-address limits.
-/// `limit_name` is what the limit is keyed on (the username typed). On success, returns the
-/// account's id as stored (follow merges with [`credentials::final_account`]).
+/// Checks a password against an account's, under the login slow-down: per username, and per
+/// (address, username) pair when the address is known (see [`slowdown`]). `limit_name` is what
+/// the limits are keyed on (the username typed). On success, returns the account's id as stored
+/// (follow merges with [`credentials::final_account`]).
 async fn check_password(
     tally: &Tally,
     limit_name: &str,
@@ -132,27 +134,27 @@ async fn check_password(
     password: String,
     address: Option<String>,
 ) -> Result<AccountId, Error> {
-    let subject = throttle::name_subject(limit_name);
+    let user = throttle::name_subject(limit_name);
+    let pair = address.map(|a| slowdown::pair_subject(&a, limit_name));
     let now = tally.now();
-    let (found, attempt) = {
-        let subject = subject.clone();
-        let address = address.clone();
+    let found = {
+        let (user, pair) = (user.clone(), pair.clone());
         tally
             .db()
             .write(move |c| {
-                throttle::check(c, &LOGIN_USER, &subject, now)?;
-                if let Some(a) = &address {
-                    throttle::check(c, &LOGIN_ADDRESS, a, now)?;
+                // Claimed before the check, so parallel guesses count in full. The pair first:
+                // when it must wait, the transaction rolls back and the username's allowance,
+                // which the owner elsewhere relies on, is not spent.
+                if let Some(p) = &pair {
+                    slowdown::claim(c, &LOGIN_PAIR, p, now)?;
                 }
-                // Counted before the check, so parallel guesses at one name count in full.
-                let attempt = throttle::record(c, &LOGIN_USER, &subject, now)?;
-                let found = match lookup {
+                slowdown::claim(c, &LOGIN_USER, &user, now)?;
+                Ok(match lookup {
                     Lookup::Username(key) => {
                         credentials::login_record(c, &key)?.map(|r| (r.account, r.password_hash))
                     }
                     Lookup::Account(id) => Some((id, credentials::password_hash(c, id)?)),
-                };
-                Ok((found, attempt))
+                })
             })
             .await?
     };
@@ -169,24 +171,17 @@ async fn check_password(
             tally
                 .db()
                 .write(move |c| {
-                    throttle::clear(c, &LOGIN_USER, &subject)?;
-                    throttle::forget(c, &[attempt])
+                    slowdown::clear(c, &LOGIN_USER, &user)?;
+                    match &pair {
+                        Some(p) => slowdown::clear(c, &LOGIN_PAIR, p),
+                        None => Ok(()),
+                    }
                 })
                 .await?;
             Ok(id)
         }
-        _ => {
-            // The username's attempt stays counted. The address counts failures only: many
-            // people behind one address may well log in at the same moment.
-            if let Some(a) = address {
-                let now = tally.now();
-                tally
-                    .db()
-                    .write(move |c| throttle::record(c, &LOGIN_ADDRESS, &a, now).map(|_| ()))
-                    .await?;
-            }
-            Err(Error::Unauthorized(WRONG_LOGIN.into()))
-        }
+        // The claims stay counted: they were the failures.
+        _ => Err(Error::Unauthorized(WRONG_LOGIN.into())),
     }
 }
 

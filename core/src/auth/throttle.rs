@@ -1,9 +1,8 @@
 //! Attempt limits kept in `auth_attempts`, so every instance sees the same count.
 //!
 //! A sliding window: once `max` attempts fall within `window`, further ones are refused until
-//! the oldest of them leaves it. Callers choose when an attempt counts: a login records one per
-//! username BEFORE the slow password check (so a burst of parallel guesses counts in full) and
-//! forgets it on success.
+//! the oldest of them leaves it. Callers choose when an attempt counts. Logins use the
+//! slow-down in [`super::slowdown`] instead, which never locks an owner out.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -27,20 +26,6 @@ impl Limit {
         Duration::seconds(self.window_secs)
     }
 }
-
-/// Logins (and password checks) for one username: 5 in 15 minutes.
-pub const LOGIN_USER: Limit = Limit {
-    scope: "login_user",
-    max: 5,
-    window_secs: 15 * 60,
-};
-
-/// Failed password checks from one network address, whichever usernames they try.
-pub const LOGIN_ADDRESS: Limit = Limit {
-    scope: "login_address",
-    max: 20,
-    window_secs: 15 * 60,
-};
 
 /// Sign-ups from one network address: each costs a slow hash, so they are few per hour.
 pub const REGISTER_ADDRESS: Limit = Limit {

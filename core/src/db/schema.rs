@@ -143,6 +143,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_throttle (id) {
+        id -> BigInt,
+        scope -> Text,
+        subject -> Text,
+        failures -> BigInt,
+        version -> BigInt,
+        blocked_until -> Timestamp,
+        last_attempt_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     auth_attempts (id) {
         id -> BigInt,
         scope -> Text,
@@ -239,6 +251,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     idempotency_keys,
     auth_attempts,
+    login_throttle,
     link_codes,
     used_tokens,
     digests,
