@@ -2,6 +2,7 @@
 
 pub mod advice;
 pub mod auth;
+pub mod charts;
 pub mod clock;
 pub mod conversation;
 pub mod db;
