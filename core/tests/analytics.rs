@@ -58,7 +58,7 @@ fn generate(seed: u64, n: usize) -> Vec<Generated> {
 }
 
 /// (income, expenses) per currency code over `range`, by plain iteration.
-fn expected(txs: &[Generated], range: DateRange) -> BTreeMap<&'static str, (i64, i64)> {
+fn expected(txs: &[Generated], range: DateRange) -> BTreeMap<&'static str, (i128, i128)> {
     let mut out = BTreeMap::new();
     for t in txs.iter().filter(|t| range.contains(t.date)) {
         let e = out.entry(t.money.currency().code()).or_insert((0, 0));
@@ -141,7 +141,7 @@ fn summaries_and_savings_match_a_recomputation() {
                     assert_eq!(cs.income.minor(), income);
                     assert_eq!(cs.expenses.minor(), expenses);
                     assert_eq!(cs.net.minor(), income - expenses);
-                    let by_cat: i64 = cs.by_category.iter().map(|x| x.total.minor()).sum();
+                    let by_cat: i128 = cs.by_category.iter().map(|x| x.total.minor()).sum();
                     assert_eq!(by_cat, income + expenses, "categories add up to the totals");
                 }
             }
@@ -170,7 +170,7 @@ fn summaries_and_savings_match_a_recomputation() {
             let sum = |buckets: &[analytics::SavingsPeriod],
                        range: DateRange,
                        code: &str|
-             -> (i64, i64) {
+             -> (i128, i128) {
                 buckets
                     .iter()
                     .filter(|b| range.contains(b.range.from))

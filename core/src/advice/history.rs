@@ -9,7 +9,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::{categories, transactions};
 use crate::domain::{CategoryName, LedgerId, TransactionKind};
 use crate::error::Error;
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money};
 use crate::period::{DateRange, first_of_month};
 
 /// How far back the analyst looks: the current month and the twelve before it, which covers the
@@ -127,14 +127,10 @@ impl Book {
         out
     }
 
-    /// Minor units as money; totals past the supported range are refused rather than shown wrong.
+    /// Minor units of a figure as money. Figures are totals, so they carry no single-amount
+    /// bound: huge entries must not stop the analysis of a whole ledger.
     pub fn money(&self, minor: i64) -> Result<Money, Error> {
-        Money::from_minor(minor, self.currency).map_err(|e| match e {
-            MoneyError::TooLarge => {
-                Error::invalid("amount", "These totals are too large to analyse.")
-            }
-            other => Error::Internal(other.to_string()),
-        })
+        Ok(Money::total(i128::from(minor), self.currency))
     }
 
     /// The full calendar months before the current one that the ledger has data for, newest

@@ -69,7 +69,7 @@ pub(crate) fn project(
         let mut due = r.next_due;
         while due <= range.to {
             if due > today {
-                expected = expected.saturating_add(r.amount.minor());
+                expected = expected.saturating_add(r.amount.stored_minor().unwrap_or(i64::MAX));
             }
             due = r.cadence.next_after(due);
         }
@@ -99,7 +99,7 @@ pub(crate) fn budgets(
         .iter()
         .filter(|s| s.budget.limit.currency() == book.currency)
     {
-        let limit = s.budget.limit.minor();
+        let limit = s.budget.limit.stored_minor().unwrap_or(i64::MAX);
         let name = format::category_words(&s.budget.category).to_lowercase();
         let p = project(book, Some(&s.budget.category), s.range, recurring);
         let end = s.range.to.format("%b %-d").to_string();

@@ -203,9 +203,9 @@ pub(crate) fn finding(
     if found.is_empty() {
         return Ok(None);
     }
-    let yearly = found
-        .iter()
-        .fold(0i64, |sum, r| sum.saturating_add(r.yearly.minor()));
+    let yearly = found.iter().fold(0i64, |sum, r| {
+        sum.saturating_add(i64::try_from(r.yearly.minor()).unwrap_or(i64::MAX))
+    });
     let yearly = book.money(yearly)?;
     let head = if found.len() == 1 {
         "1 recurring payment: ".to_owned()
@@ -228,7 +228,7 @@ pub(crate) fn finding(
         .plain(". Cancel any you no longer use; each one stopped saves its yearly cost.");
     // A twelfth of the yearly cost against a usual month, damped: recurring costs are known and
     // rarely urgent, so they should not push out surprises.
-    let stake = share(yearly.minor() / 12, base) / 4;
+    let stake = share(i64::try_from(yearly.minor() / 12).unwrap_or(i64::MAX), base) / 4;
     Ok(Some(Finding::new(
         FindingKind::Recurring,
         yearly,

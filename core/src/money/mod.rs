@@ -18,9 +18,13 @@ pub use decimal::{Decimal, DecimalError};
 pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
 
 /// A signed sum of money in one currency, held as integer minor units (cents for USD).
+///
+/// One amount (an entry, a budget) is bounded by [`MAX_MAJOR_UNITS`] when it is made; a
+/// total of many ([`Money::total`]) is not, and the 128-bit minor units mean no ledger's
+/// totals can overflow: a hostile group member with huge entries cannot break a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
-    minor: i64,
+    minor: i128,
     currency: Currency,
 }
 
@@ -53,7 +57,23 @@ impl Money {
         if minor.unsigned_abs() > max_minor(currency).unsigned_abs() {
             return Err(MoneyError::TooLarge);
         }
-        Ok(Money { minor, currency })
+        Ok(Money {
+            minor: i128::from(minor),
+            currency,
+        })
+    }
+
+    /// A total of many amounts: unbounded, because a sum of valid entries is always valid.
+    pub fn total(minor: i128, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    /// The minor units as stored in one row: single amounts are bounded, so they fit an `i64`.
+    pub fn stored_minor(&self) -> Result<i64, MoneyError> {
+        i64::try_from(self.minor)
+            .ok()
+            .filter(|m| m.unsigned_abs() <= max_minor(self.currency).unsigned_abs())
+            .ok_or(MoneyError::TooLarge)
     }
 
     pub fn zero(currency: Currency) -> Money {
@@ -87,7 +107,7 @@ impl Money {
         Money::from_decimal(value, currency, Rounding::Reject)
     }
 
-    pub fn minor(&self) -> i64 {
+    pub fn minor(&self) -> i128 {
         self.minor
     }
 
@@ -106,7 +126,7 @@ impl Money {
     /// The value in major units, exactly (`1250` cents → `12.50`).
     pub fn to_decimal(&self) -> Decimal {
         // The scale is a currency exponent (at most 3), always valid.
-        Decimal::new(i128::from(self.minor), self.currency.exponent()).unwrap_or(Decimal::ZERO)
+        Decimal::new(self.minor, self.currency.exponent()).unwrap_or(Decimal::ZERO)
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
@@ -152,7 +172,7 @@ impl Money {
         if denominator == 0 {
             return None;
         }
-        let n = i128::from(self.minor) * i128::from(numerator);
+        let n = self.minor.checked_mul(i128::from(numerator))?;
         let d = i128::from(denominator);
         let q = n / d;
         let r = n % d;
@@ -162,7 +182,7 @@ impl Money {
             q
         };
         Some(Money {
-            minor: i64::try_from(q).ok()?,
+            minor: q,
             currency: self.currency,
         })
     }
@@ -172,7 +192,7 @@ impl Money {
         if whole.minor == 0 || self.currency != whole.currency {
             return None;
         }
-        i64::try_from(i128::from(self.minor) * 100 / i128::from(whole.minor)).ok()
+        i64::try_from(self.minor.checked_mul(100)? / whole.minor).ok()
     }
 
     /// The amount as a plain decimal (`12.50`, `1200`), for JSON and for editing.
@@ -196,7 +216,7 @@ fn max_minor(currency: Currency) -> i64 {
 /// Sums money, keeping each currency apart: different currencies are never added together.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PerCurrency {
-    totals: Vec<(Currency, i64)>,
+    totals: Vec<(Currency, i128)>,
 }
 
 impl PerCurrency {
@@ -239,7 +259,7 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let exp = self.currency.exponent();
         let abs = self.minor.unsigned_abs();
-        let div = 10u64.pow(exp);
+        let div = 10u128.pow(exp);
         let whole = group_thousands(abs / div);
         let number = if exp == 0 {
             whole
@@ -254,7 +274,7 @@ impl fmt::Display for Money {
     }
 }
 
-fn group_thousands(n: u64) -> String {
+fn group_thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
@@ -400,7 +420,7 @@ mod tests {
             for p in &parts {
                 total.add(Money::from_minor(*p, Currency::EUR).expect("in range")).expect("no overflow");
             }
-            prop_assert_eq!(total.get(Currency::EUR).minor(), parts.iter().sum::<i64>());
+            prop_assert_eq!(total.get(Currency::EUR).minor(), parts.iter().map(|p| i128::from(*p)).sum::<i128>());
         }
 
         #[test]

@@ -10,15 +10,12 @@ use crate::db::AnyConnection;
 use crate::db::schema::ledger_members;
 use crate::domain::{AccountId, CategoryName, LedgerId, TransactionKind};
 use crate::error::Error;
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money};
 use crate::period::{DateRange, Granularity};
 
-/// Totals are exact, but past a trillion something is wrong with the data: say so, don't wrap.
-fn money(minor: i64, currency: Currency) -> Result<Money, Error> {
-    Money::from_minor(minor, currency).map_err(|e| match e {
-        MoneyError::TooLarge => Error::invalid("amount", "These totals are too large to show."),
-        other => Error::Internal(other.to_string()),
-    })
+/// A total as money: exact and unbounded, so no entries, however large, hide a summary.
+fn money(minor: i128, currency: Currency) -> Result<Money, Error> {
+    Ok(Money::total(minor, currency))
 }
 
 fn add(a: Money, b: Money) -> Result<Money, Error> {
@@ -238,8 +235,8 @@ impl SavingsRate {
         if income.minor() <= 0 {
             return None;
         }
-        let scaled = i128::from(net.minor()) * 1000;
-        let income = i128::from(income.minor());
+        let scaled = net.minor() * 1000;
+        let income = income.minor();
         let q = scaled / income;
         let r = scaled % income;
         let q = if r.abs() * 2 >= income {

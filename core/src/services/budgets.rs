@@ -4,13 +4,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
-use super::{categories, insert_unless_exists, ledgers, ts};
+use super::{categories, insert_unless_exists, ledgers, totals, ts};
 use crate::db::AnyConnection;
 use crate::db::schema::{budget_alerts, budgets, categories as categories_t, transactions};
 use crate::domain::{AccountId, CategoryId, CategoryName, LedgerId, TransactionKind};
 use crate::error::Error;
 use crate::models::budget::{Budget, BudgetRow, NewBudgetAlertRow, NewBudgetRow};
-use crate::money::{Money, MoneyError};
+use crate::money::Money;
 use crate::period::{BudgetPeriod, DateRange};
 
 /// The fill levels, in percent, at which a group hears about a budget once per period.
@@ -31,6 +31,9 @@ pub fn set(
     if limit.minor() <= 0 {
         return Err(Error::invalid("amount", "A budget must be more than zero."));
     }
+    let amount_minor = limit
+        .stored_minor()
+        .map_err(|e| Error::money("amount", e))?;
     let cat = categories::require_active(conn, ledger, TransactionKind::Expense, category)?;
     let updated = diesel::update(
         budgets::table
@@ -39,7 +42,7 @@ pub fn set(
             .filter(budgets::period.eq(period.as_str())),
     )
     .set((
-        budgets::amount_minor.eq(limit.minor()),
+        budgets::amount_minor.eq(amount_minor),
         budgets::currency.eq(limit.currency().code()),
         budgets::updated_at.eq(ts(now)),
     ))
@@ -49,7 +52,7 @@ pub fn set(
             .values(NewBudgetRow {
                 ledger_id: ledger.get(),
                 category_id: cat.id.get(),
-                amount_minor: limit.minor(),
+                amount_minor,
                 currency: limit.currency().code(),
                 period: period.as_str(),
                 created_by: actor.get(),
@@ -171,7 +174,7 @@ fn status_of(
 ) -> Result<BudgetStatus, Error> {
     let range = budget.period.range_containing(today);
     let currency = budget.limit.currency();
-    let spent: Option<i64> = transactions::table
+    let (high, low): (Option<i64>, Option<i64>) = transactions::table
         .inner_join(categories_t::table)
         .filter(transactions::ledger_id.eq(budget.ledger.get()))
         .filter(transactions::deleted_at.is_null())
@@ -179,16 +182,15 @@ fn status_of(
         .filter(categories_t::name.eq(budget.category.as_str()))
         .filter(transactions::currency.eq(currency.code()))
         .filter(transactions::occurred_on.between(range.from, range.to))
-        .select(diesel::dsl::sql::<Nullable<BigInt>>(
-            "CAST(SUM(transactions.amount_minor) AS BIGINT)",
+        .select((
+            diesel::dsl::sql::<Nullable<BigInt>>(totals::SUM_HIGH),
+            diesel::dsl::sql::<Nullable<BigInt>>(totals::SUM_LOW),
         ))
         .first(conn)?;
-    let spent = Money::from_minor(spent.unwrap_or(0), currency)
-        .or_else(|e| match e {
-            MoneyError::TooLarge => Ok(Money::zero(currency)),
-            other => Err(other),
-        })
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let spent = Money::total(
+        totals::join_sum(high.unwrap_or(0), low.unwrap_or(0)),
+        currency,
+    );
     let days_total = range.days();
     let days_elapsed = ((today - range.from).num_days() + 1).clamp(1, days_total);
     let projected = spent.mul_div(days_total, days_elapsed).unwrap_or(spent);

@@ -21,7 +21,8 @@ pub(crate) struct TotalsRow {
     pub currency: Currency,
     pub category_id: i64,
     pub author: i64,
-    pub amount: i64,
+    /// Wide, so no number of entries can overflow it.
+    pub amount: i128,
     pub count: i64,
 }
 
@@ -55,7 +56,22 @@ fn split(
     (lead, Some((first_full, last_month)), trail)
 }
 
-type Raw = (NaiveDate, String, String, i64, i64, i64, i64);
+/// Sums of single amounts are taken in two parts, whole billions of minor units and the rest,
+/// so neither database's 64-bit `SUM` can overflow however many huge entries a day holds; the
+/// parts are joined in 128 bits.
+const SUM_SPLIT: i128 = 1_000_000_000;
+
+/// The SQL for the two parts of a sum of `transactions.amount_minor`.
+pub(crate) const SUM_HIGH: &str = "CAST(SUM(transactions.amount_minor / 1000000000) AS BIGINT)";
+pub(crate) const SUM_LOW: &str = "CAST(SUM(transactions.amount_minor % 1000000000) AS BIGINT)";
+
+/// Joins the parts of a split sum.
+pub(crate) fn join_sum(high: i64, low: i64) -> i128 {
+    i128::from(high) * SUM_SPLIT + i128::from(low)
+}
+
+type Raw = (NaiveDate, String, String, i64, i64, i128, i64);
+type SplitRaw = (NaiveDate, String, String, i64, i64, i64, i64, i64);
 
 fn decode(rows: Vec<Raw>, out: &mut Vec<TotalsRow>) -> Result<(), Error> {
     for (date, kind, currency, category_id, author, amount, count) in rows {
@@ -85,7 +101,7 @@ pub(crate) fn rows(
     let mut out = Vec::new();
     for edge in [lead, trail].into_iter().flatten() {
         // Grouping in the date index's own order lets the database stream it without sorting.
-        let raw: Vec<Raw> = transactions::table
+        let raw: Vec<SplitRaw> = transactions::table
             .filter(transactions::ledger_id.eq(ledger.get()))
             .filter(transactions::deleted_at.is_null())
             .filter(transactions::occurred_on.between(edge.from, edge.to))
@@ -102,14 +118,19 @@ pub(crate) fn rows(
                 transactions::currency,
                 transactions::category_id,
                 transactions::author_account_id,
-                diesel::dsl::sql::<BigInt>("CAST(SUM(transactions.amount_minor) AS BIGINT)"),
+                diesel::dsl::sql::<BigInt>(SUM_HIGH),
+                diesel::dsl::sql::<BigInt>(SUM_LOW),
                 diesel::dsl::sql::<BigInt>("COUNT(*)"),
             ))
-            .load(conn)?;
+            .load::<SplitRaw>(conn)?;
+        let raw = raw
+            .into_iter()
+            .map(|(d, k, c, cat, a, high, low, n)| (d, k, c, cat, a, join_sum(high, low), n))
+            .collect();
         decode(raw, &mut out)?;
     }
     if let Some((first, last)) = whole {
-        let rolled: Vec<Raw> = months::table
+        let rolled: Vec<(NaiveDate, String, String, i64, i64, i64, i64)> = months::table
             .filter(months::ledger_id.eq(ledger.get()))
             .filter(months::month.between(first, last))
             .filter(months::tx_count.gt(0))
@@ -123,6 +144,10 @@ pub(crate) fn rows(
                 months::tx_count,
             ))
             .load(conn)?;
+        let rolled = rolled
+            .into_iter()
+            .map(|(d, k, c, cat, a, amount, n)| (d, k, c, cat, a, i128::from(amount), n))
+            .collect();
         decode(rolled, &mut out)?;
     }
     Ok(out)

@@ -41,14 +41,15 @@ fn clean_note(note: &str) -> String {
     one_line.trim().chars().take(MAX_NOTE_CHARS).collect()
 }
 
-fn require_positive(money: Money) -> Result<(), Error> {
+/// The amount as stored: more than zero, and within the bound of one amount.
+fn stored_amount(money: Money) -> Result<i64, Error> {
     if money.minor() <= 0 {
         return Err(Error::invalid(
             "amount",
             "The amount must be more than zero.",
         ));
     }
-    Ok(())
+    money.stored_minor().map_err(|e| Error::money("amount", e))
 }
 
 /// Records a transaction in a ledger the actor belongs to.
@@ -60,7 +61,7 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> Result<Transaction, Error> {
     ledgers::access(conn, actor, ledger)?;
-    require_positive(new.money)?;
+    let amount_minor = stored_amount(new.money)?;
     let category = categories::require_active(conn, ledger, new.kind, &new.category)?;
     let note = clean_note(&new.note);
     let row: TransactionRow = diesel::insert_into(transactions::table)
@@ -68,7 +69,7 @@ pub fn record(
             ledger_id: ledger.get(),
             author_account_id: actor.get(),
             kind: new.kind.as_str(),
-            amount_minor: new.money.minor(),
+            amount_minor,
             currency: new.money.currency().code(),
             category_id: category.id.get(),
             occurred_on: new.date,
@@ -151,7 +152,7 @@ pub fn edit(
     require_editor(conn, actor, &current)?;
     let kind = patch.kind.unwrap_or(current.kind);
     let money = patch.money.unwrap_or(current.money);
-    require_positive(money)?;
+    let amount_minor = stored_amount(money)?;
     let category_name = match (&patch.category, patch.kind) {
         (Some(c), _) => c.clone(),
         // A kind change without a category: keep the name if the other kind has it too.
@@ -173,7 +174,7 @@ pub fn edit(
     diesel::update(transactions::table.find(id.get()))
         .set((
             transactions::kind.eq(kind.as_str()),
-            transactions::amount_minor.eq(money.minor()),
+            transactions::amount_minor.eq(amount_minor),
             transactions::currency.eq(money.currency().code()),
             transactions::category_id.eq(category.id.get()),
             transactions::occurred_on.eq(patch.date.unwrap_or(current.date)),
