@@ -70,6 +70,8 @@ struct Raw {
     openai_model: String,
     openai_timeout_secs: u64,
     llm_daily_tokens: u64,
+    rates: String,
+    rates_url: String,
     default_currency: String,
     default_timezone: String,
     default_date_order: Option<String>,
@@ -90,6 +92,8 @@ pub struct Config {
     pub telegram: Option<TelegramConfig>,
     pub discord: Option<DiscordConfig>,
     pub openai: Option<OpenAiConfig>,
+    /// Where the daily ECB rates come from; `None` when fetching is off.
+    pub rates_url: Option<Url>,
     pub defaults: AccountDefaults,
     pub log: String,
     pub log_format: LogFormat,
@@ -284,6 +288,18 @@ impl Raw {
                 },
             }),
         };
+        let rates_url = match self.rates.trim().to_ascii_lowercase().as_str() {
+            "off" | "false" | "no" | "0" => None,
+            "on" | "true" | "yes" | "1" | "" => {
+                let mut u = url("TALLY_RATES_URL", &self.rates_url)?;
+                // A directory: the file names are joined onto it.
+                if !u.path().ends_with('/') {
+                    u.set_path(&format!("{}/", u.path()));
+                }
+                Some(u)
+            }
+            other => bail!("TALLY_RATES must be on or off (got {other:?})"),
+        };
         let api_key = non_empty(self.openai_api_key);
         let base_url = self.openai_base_url.filter(|s| !s.trim().is_empty());
         let openai = if api_key.is_some() || base_url.is_some() {
@@ -314,6 +330,7 @@ impl Raw {
             telegram,
             discord,
             openai,
+            rates_url,
             defaults: AccountDefaults {
                 currency,
                 timezone,
@@ -351,10 +368,29 @@ mod tests {
                 "TALLY_DEFAULT_TIMEZONE",
             ),
             (vec![("JWT_SECRET", "short")], "TALLY_JWT_SECRET"),
+            (vec![("RATES", "sometimes")], "TALLY_RATES"),
+            (vec![("RATES_URL", "ftp://mirror")], "TALLY_RATES_URL"),
         ] {
             let err = Config::from_pairs(&pairs).expect_err("invalid").to_string();
             assert!(err.contains(needle), "{err} should name {needle}");
         }
+    }
+
+    #[test]
+    fn exchange_rates_come_from_the_ecb_unless_turned_off_or_mirrored() {
+        let c = Config::from_pairs(&[]).expect("defaults");
+        assert_eq!(
+            c.rates_url.expect("on by default").as_str(),
+            "https://www.ecb.europa.eu/stats/eurofxref/"
+        );
+        let off = Config::from_pairs(&[("RATES", "off")]).expect("off");
+        assert!(off.rates_url.is_none());
+        let mirror =
+            Config::from_pairs(&[("RATES_URL", "http://127.0.0.1:9/ecb")]).expect("mirror");
+        assert_eq!(
+            mirror.rates_url.expect("on").as_str(),
+            "http://127.0.0.1:9/ecb/"
+        );
     }
 
     #[test]

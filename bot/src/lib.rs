@@ -9,6 +9,7 @@ pub mod discord;
 pub mod http;
 pub mod llm;
 pub mod metrics;
+pub mod rates;
 pub mod scheduler;
 pub mod telegram;
 pub mod telemetry;

@@ -161,7 +161,7 @@ fn hledger_reads_the_journal_with_tallys_balances() {
     // What Tally holds, per account and currency, with the journal's signs.
     let mut expected: BTreeMap<(String, Currency), i128> = BTreeMap::new();
     for r in &rows {
-        let minor = i128::from(r.money.minor());
+        let minor = r.money.minor();
         let (category, asset) = match r.kind {
             TransactionKind::Expense => (minor, -minor),
             TransactionKind::Income => (-minor, minor),

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::config::Config;
+use crate::rates::RatesFetcher;
 use crate::{app, console};
 
 #[derive(Debug, clap::Args)]
@@ -30,6 +31,11 @@ pub fn run(config: Config, args: ChatArgs) -> anyhow::Result<()> {
     let db = app::open_database(&config)?;
     let tally = app::build_tally(&config, db, args.today);
     let handle = runtime.handle().clone();
+    // Exchange rates are fetched here too, so a console-only install converts as well.
+    if let Some(base) = &config.rates_url {
+        let _in_runtime = runtime.enter();
+        RatesFetcher::new(tally.clone(), base.clone())?.spawn(super::run::RATES_TICK);
+    }
     let user = args.user.trim().to_owned();
     if user.is_empty() {
         anyhow::bail!("--user needs a name");

@@ -7,11 +7,15 @@ use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::rates::RatesFetcher;
 use crate::scheduler::Scheduler;
 use crate::{app, discord, http, telegram};
 
 /// How often this instance looks for due digests; a digest goes out within this of its time.
 const DIGEST_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often this instance checks whether today's exchange rates still need fetching.
+pub(crate) const RATES_TICK: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 pub fn run(config: Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -58,6 +62,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     // Digests go out through whichever notifiers the adapters registered above.
     let digests = Scheduler::new(tally.clone(), notifiers.clone()).spawn(DIGEST_TICK);
+    let rates = match &config.rates_url {
+        Some(base) => Some(RatesFetcher::new(tally.clone(), base.clone())?.spawn(RATES_TICK)),
+        None => None,
+    };
     let listener = TcpListener::bind(config.http_addr).await.map_err(|e| {
         anyhow::anyhow!("can't listen on TALLY_HTTP_ADDR {}: {e}", config.http_addr)
     })?;
@@ -70,6 +78,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     digests.abort();
+    if let Some(rates) = rates {
+        rates.abort();
+    }
     if let Some(d) = discord {
         d.shutdown().await;
     }

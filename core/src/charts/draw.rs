@@ -92,18 +92,12 @@ fn scale(part: i128, length: i32, whole: i128) -> i32 {
 }
 
 fn minor(m: Money) -> i128 {
-    i128::from(m.minor())
+    m.minor()
 }
 
-/// A figure as the replies show it; totals past one amount's bound are written in full.
+/// A figure as the replies show it.
 fn shown(minor: i128, currency: Currency) -> String {
-    match i64::try_from(minor)
-        .ok()
-        .and_then(|m| Money::from_minor(m, currency).ok())
-    {
-        Some(m) => m.to_string(),
-        None => format!("{minor} (minor units of {})", currency.code()),
-    }
+    Money::total(minor, currency).to_string()
 }
 
 /// An axis label without its zero minor units: `$4,000` rather than `$4,000.00`.

@@ -118,6 +118,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    exchange_rates (rate_date, currency) {
+        rate_date -> Date,
+        currency -> Text,
+        per_euro -> Text,
+        source -> Text,
+        fetched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (job) {
+        job -> Text,
+        ran_on -> Nullable<Date>,
+        lease_until -> Timestamp,
+    }
+}
+
+diesel::table! {
     processed_updates (platform, update_id) {
         platform -> Text,
         update_id -> Text,
@@ -248,6 +266,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     budgets,
     budget_alerts,
     processed_updates,
+    exchange_rates,
+    job_runs,
     settings,
     idempotency_keys,
     auth_attempts,

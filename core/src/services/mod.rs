@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod keywords;
 pub mod ledgers;
 pub mod linking;
+pub mod rates;
 pub mod settings;
 pub(crate) mod totals;
 pub mod transactions;
