@@ -13,6 +13,7 @@ fn chat(db_url: &str, user: &str, lines: &[&str]) -> Vec<String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
         .args(["chat", "--user", user, "--today", "2026-11-24"])
         .env("TALLY_DATABASE_URL", db_url)
+        .env("TALLY_RATES", "off")
         .env("TALLY_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
