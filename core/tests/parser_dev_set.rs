@@ -36,7 +36,10 @@ fn same(field: &str, want: &Value, got: Option<&Value>) -> bool {
 #[test]
 fn dev_set_accuracy_is_at_least_97_percent() {
     let Some(path) = dev_set() else {
-        println!("skipped: shared/intents/dev.jsonl not found beside the repository");
+        // Under CI (`CI=true`) a missing set fails: a green run must have scored it.
+        tally_core::db::testing::skip_unless_ci(
+            "shared/intents/dev.jsonl not found beside the repository",
+        );
         return;
     };
     let text = std::fs::read_to_string(&path).unwrap_or_default();

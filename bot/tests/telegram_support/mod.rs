@@ -49,7 +49,9 @@ pub fn parser_ready(test: &str) -> bool {
         .parse_add_args("12 pizza", TransactionKind::Expense, &ctx)
         .is_ok();
     if !ready {
-        eprintln!("skipped: the parser is still a stub in this build ({test})");
+        tally_core::db::testing::skip_unless_ci(&format!(
+            "the parser is still a stub in this build ({test})"
+        ));
     }
     ready
 }

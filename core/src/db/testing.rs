@@ -10,6 +10,57 @@ use super::Db;
 /// The environment variable that enables the PostgreSQL runs of the test suite.
 pub const POSTGRES_URL_VAR: &str = "TALLY_TEST_POSTGRES_URL";
 
+/// Set (to anything but empty, `0` or `false`) by CI services and by `.ci/run`: a test that
+/// would skip fails instead, so a run that quietly covered less can never pass as green.
+pub const CI_VAR: &str = "CI";
+
+/// Whether a value of [`CI_VAR`] means "running in CI" (`true`, `1`, `yes`: any but the negatives).
+pub fn is_ci(value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        let v = v.trim();
+        !(v.is_empty()
+            || v == "0"
+            || v.eq_ignore_ascii_case("false")
+            || v.eq_ignore_ascii_case("no"))
+    })
+}
+
+/// Whether this process runs in CI, per [`CI_VAR`].
+pub fn in_ci() -> bool {
+    is_ci(std::env::var(CI_VAR).ok().as_deref())
+}
+
+/// What a test does when something it needs is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// Outside CI: say so on stderr and carry on without that part.
+    Skip(String),
+    /// In CI: fail, naming what is missing and how to provide it.
+    Fail(String),
+}
+
+impl Missing {
+    /// The decision for `reason` (what is missing, and how to provide it).
+    pub fn decide(reason: &str, ci: bool) -> Missing {
+        if ci {
+            Missing::Fail(format!(
+                "{reason}; {CI_VAR} is set, so this fails instead of being skipped"
+            ))
+        } else {
+            Missing::Skip(format!("skipped: {reason}"))
+        }
+    }
+}
+
+/// Skips (printing `reason`) outside CI; panics with `reason` under CI. Tests call this where
+/// they would otherwise return early without checking anything.
+pub fn skip_unless_ci(reason: &str) {
+    match Missing::decide(reason, in_ci()) {
+        Missing::Skip(message) => eprintln!("{message}"),
+        Missing::Fail(message) => panic!("{message}"),
+    }
+}
+
 /// A migrated database that lives as long as this value.
 pub struct TestDb {
     pub db: Db,
@@ -37,10 +88,17 @@ impl TestDb {
     }
 
     /// A fresh schema on the server named by `TALLY_TEST_POSTGRES_URL`, or `None` (after saying
-    /// so on stderr) when it is not set.
+    /// so on stderr) when it is not set. Under CI an unset variable fails the test, and an
+    /// unreachable server always does: neither may pass as a skipped run.
     pub fn postgres(test: &str) -> Option<TestDb> {
-        let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
-            eprintln!("skipped on PostgreSQL: {POSTGRES_URL_VAR} is not set ({test})");
+        let admin_url = std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|url| !url.trim().is_empty());
+        let Some(admin_url) = admin_url else {
+            skip_unless_ci(&format!(
+                "PostgreSQL run of {test}: {POSTGRES_URL_VAR} is not set \
+                 (e.g. postgres://postgres@127.0.0.1:5432/test)"
+            ));
             return None;
         };
         static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -50,8 +108,9 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             rand::random::<u32>()
         );
-        let mut admin = PgConnection::establish(&admin_url)
-            .unwrap_or_else(|e| panic!("connect to {POSTGRES_URL_VAR}: {e}"));
+        let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+            panic!("{POSTGRES_URL_VAR} is set but its server is unreachable ({test}): {e}")
+        });
         admin
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap_or_else(|e| panic!("create schema: {e}"));
@@ -74,5 +133,40 @@ impl Drop for TestDb {
         {
             let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ci_values_that_mean_ci() {
+        for v in ["true", "TRUE", "1", "yes", "github"] {
+            assert!(is_ci(Some(v)), "{v}");
+        }
+        for v in [
+            None,
+            Some(""),
+            Some(" "),
+            Some("0"),
+            Some("false"),
+            Some("False"),
+            Some("no"),
+        ] {
+            assert!(!is_ci(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_requirement_skips_outside_ci_and_fails_in_ci() {
+        assert_eq!(
+            Missing::decide("no server", false),
+            Missing::Skip("skipped: no server".into())
+        );
+        let Missing::Fail(message) = Missing::decide("no server", true) else {
+            panic!("CI must fail");
+        };
+        assert!(message.starts_with("no server; CI is set"), "{message}");
     }
 }

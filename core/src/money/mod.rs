@@ -391,27 +391,81 @@ mod tests {
         prop::sample::select(Currency::all().collect::<Vec<_>>())
     }
 
+    /// A currency and an amount inside its range, drawn so that small amounts, amounts near the
+    /// bound and everything between all come up, for every currency (JPY and KWD included).
+    fn in_range_money() -> impl Strategy<Value = Money> {
+        any_currency().prop_flat_map(|c| {
+            let max = max_minor(c);
+            prop_oneof![
+                -1_000i64..=1_000,
+                -10_000_000i64..=10_000_000,
+                -max..=max,
+                (max - 1_000)..=max,
+                -max..=(-max + 1_000),
+            ]
+            .prop_map(move |minor| Money::from_minor(minor, c).expect("in range"))
+        })
+    }
+
     proptest! {
         #[test]
-        fn parse_of_amount_string_is_identity(minor in -max_minor(Currency::KWD)..=max_minor(Currency::KWD), c in any_currency()) {
-            if let Ok(m) = Money::from_minor(minor, c) {
-                prop_assert_eq!(Money::parse(&m.amount_string(), c), Ok(m));
-                let d = m.to_decimal();
-                prop_assert_eq!(Money::from_decimal(d, c, Rounding::Reject), Ok(m));
-            }
+        fn parse_of_amount_string_is_identity(m in in_range_money()) {
+            let c = m.currency();
+            prop_assert_eq!(Money::parse(&m.amount_string(), c), Ok(m));
+            prop_assert_eq!(Money::from_decimal(m.to_decimal(), c, Rounding::Reject), Ok(m));
+            // The string has exactly the currency's decimals (none for JPY).
+            let s = m.amount_string();
+            let decimals = s.split_once('.').map_or(0, |(_, d)| d.len());
+            prop_assert_eq!(decimals, c.exponent() as usize, "{}", s);
         }
 
         #[test]
-        fn arithmetic_never_panics(a in any::<i64>(), b in any::<i64>(), n in any::<i64>(), d in any::<i64>()) {
-            let x = Money::from_minor(a, Currency::USD);
-            let y = Money::from_minor(b, Currency::USD);
-            if let (Ok(x), Ok(y)) = (x, y) {
-                let _ = x.checked_add(y);
-                let _ = x.checked_sub(y);
-                let _ = x.mul_div(n, d);
-                let _ = x.percent_of(y);
-                let _ = x.to_string();
+        fn one_more_digit_than_the_currency_has_is_refused(m in in_range_money(), digit in 1u8..=9) {
+            let s = m.amount_string();
+            let longer = if s.contains('.') { format!("{s}{digit}") } else { format!("{s}.{digit}") };
+            prop_assert_eq!(
+                Money::parse(&longer, m.currency()),
+                Err(MoneyError::TooPrecise { currency: m.currency(), exponent: m.currency().exponent() })
+            );
+        }
+
+        #[test]
+        fn arithmetic_is_exact_in_range(x in in_range_money(), b in any::<i64>(), n in -1_000_000i64..=1_000_000, d in -1_000_000i64..=1_000_000) {
+            let c = x.currency();
+            let y = Money::from_minor(b.clamp(-max_minor(c), max_minor(c)), c).expect("in range");
+            let sum = x.checked_add(y).expect("two in-range amounts never overflow");
+            prop_assert_eq!(i128::from(sum.minor()), i128::from(x.minor()) + i128::from(y.minor()));
+            let diff = x.checked_sub(y).expect("two in-range amounts never overflow");
+            prop_assert_eq!(diff.checked_add(y), Ok(x));
+            prop_assert_eq!(x.negate().negate(), x);
+            prop_assert_eq!(x.abs().minor(), x.minor().abs());
+            match x.mul_div(n, d) {
+                None => prop_assert_eq!(d, 0),
+                Some(q) => {
+                    // Within half a minor unit of the exact quotient: |q·d − x·n| ≤ |d|/2.
+                    let exact = i128::from(x.minor()) * i128::from(n);
+                    let err = (i128::from(q.minor()) * i128::from(d) - exact).abs();
+                    prop_assert!(err * 2 <= i128::from(d).abs(), "{x:?} * {n} / {d} = {q:?}");
+                }
             }
+            if y.minor() != 0 {
+                let p = x.percent_of(y).expect("non-zero whole");
+                prop_assert_eq!(i128::from(p), i128::from(x.minor()) * 100 / i128::from(y.minor()));
+            } else {
+                prop_assert_eq!(x.percent_of(y), None);
+            }
+            let shown = x.to_string();
+            prop_assert_eq!(shown.starts_with('-'), x.is_negative(), "{}", shown);
+            let digits: String = shown.chars().filter(char::is_ascii_digit).collect();
+            let bare: String = x.abs().amount_string().chars().filter(char::is_ascii_digit).collect();
+            prop_assert_eq!(digits, bare, "{}", shown);
+        }
+
+        #[test]
+        fn out_of_range_amounts_are_refused(c in any_currency(), extra in 1i64..=1_000_000, negative in any::<bool>()) {
+            let minor = max_minor(c) + extra;
+            let minor = if negative { -minor } else { minor };
+            prop_assert_eq!(Money::from_minor(minor, c), Err(MoneyError::TooLarge));
         }
 
         #[test]
