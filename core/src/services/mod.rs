@@ -13,9 +13,11 @@ pub mod idempotency;
 pub mod keywords;
 pub mod ledgers;
 pub mod linking;
+pub mod pending_links;
 pub mod settings;
 pub(crate) mod totals;
 pub mod transactions;
+pub mod unlinking;
 pub mod updates;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
