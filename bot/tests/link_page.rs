@@ -397,3 +397,151 @@ async fn the_page_escapes_names_and_login_stays_private() {
         assert!(reply.contains("private chat"), "{reply}");
     }
 }
+
+/// The form with the error, as the page shows it: the part from that form's heading onwards.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or(html.len());
+    let rest = &html[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_password_does_not_survive_a_merge() {
+    for db in backends("link_stale_password") {
+        let app = TestApp::spawn(db).await;
+        // The attacker's chat gets its own login, then a second /login link for the victim.
+        let reply = app.chat(Platform::Telegram, "666", "/login").await;
+        let (status, _) = submit(
+            &app,
+            &[
+                ("token", &token_in(&reply)),
+                ("action", "create"),
+                ("username", "eve"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let old_eve = app.login("eve", PASSWORD).await;
+        let reply = app.chat(Platform::Telegram, "666", "/login").await;
+        let link = url_in(&reply);
+        let token = token_in(&reply);
+        let vic = app.user("vic").await;
+
+        // The page says whose chat this is before anything happens.
+        let (_, html) = page(&app, &link).await;
+        assert!(
+            html.contains("already logs in as <strong>eve</strong>"),
+            "{html}"
+        );
+        assert!(html.contains("Connect your chat to Tally") && !html.contains("your the"));
+
+        // The victim logs in with only their own password: refused, next to the login form.
+        let (status, html) = submit(
+            &app,
+            &[
+                ("token", &token),
+                ("action", "login"),
+                ("username", "vic"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            section(&html, "login").contains("own login (eve)"),
+            "{html}"
+        );
+        let me: Value = app.get(&vic, "/api/v1/me").await.json().await.unwrap();
+        assert_ne!(
+            chat_account(&app, Platform::Telegram, "666").await.get(),
+            me["id"].as_i64().unwrap()
+        );
+        // A wrong chat password is refused too.
+        let (status, _) = submit(
+            &app,
+            &[
+                ("token", &token),
+                ("action", "login"),
+                ("username", "vic"),
+                ("password", PASSWORD),
+                ("chat_password", "not the password"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // With both passwords the accounts join, and only the survivor's login is left.
+        let (status, html) = submit(
+            &app,
+            &[
+                ("token", &token),
+                ("action", "login"),
+                ("username", "vic"),
+                ("password", PASSWORD),
+                ("chat_password", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("/api/v1/openapi.json") && html.contains("/unlink"),
+            "{html}"
+        );
+        assert_eq!(
+            app.login_raw("eve", PASSWORD).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let r = app.get(&old_eve, "/api/v1/me").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        // Logout-all ends every session of the merged account.
+        let fresh = app.login("vic", PASSWORD).await;
+        let r = app.post(&fresh, "/api/v1/auth/logout-all", json!({})).await;
+        assert!(r.status().is_success());
+        assert_eq!(
+            app.get(&vic, "/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get(&fresh, "/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_sit_by_their_own_form_and_lockouts_read_in_minutes() {
+    for db in backends("link_page_errors") {
+        let app = TestApp::spawn(db).await;
+        let reply = app.chat(Platform::Console, "ann", "/login").await;
+        let token = token_in(&reply);
+        let (_, html) = page(&app, &url_in(&reply)).await;
+        assert!(html.contains("on the console"), "{html}");
+        assert!(html.contains("font-size:16px") && html.contains("min-height:44px"));
+        let mut last = String::new();
+        for _ in 0..6 {
+            let (_, html) = submit(
+                &app,
+                &[
+                    ("token", &token),
+                    ("action", "login"),
+                    ("username", "nobody"),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await;
+            last = html;
+        }
+        let login = section(&last, "login");
+        let create = section(&last, "create");
+        assert!(login.contains("try again in 15 minutes"), "{last}");
+        assert!(!last.contains("seconds"), "{last}");
+        assert!(login.contains("value=\"nobody\""));
+        assert!(
+            !create.contains("nobody") && !create.contains("class=\"error\""),
+            "{create}"
+        );
+    }
+}

@@ -270,3 +270,50 @@ async fn free_text_conversation_with_the_parser() {
         rig.telegram.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_link_asks_first_and_only_the_confirm_button_links() {
+    for db in backends("telegram_link_consent") {
+        let rig = rig(&db).await;
+        let ann = ann();
+        let chat = ann.private_chat();
+        // Someone else's account makes a code and sends Ann its start link.
+        let (eve, code) = rig.db(|c| {
+            let eve = tally_core::services::accounts::create(c, "Eve", Default::default(), now())?;
+            let code = tally_core::services::linking::create_code(
+                c,
+                eve.id,
+                chrono::Duration::minutes(10),
+                now(),
+            )?;
+            Ok((eve.id, code.code))
+        });
+        rig.fake.send_text(chat, &ann, &format!("/start {code}"));
+        let asked = rig.nth(chat, 1).await;
+        assert!(
+            asked.text.contains("Link this chat to another account?"),
+            "{}",
+            asked.text
+        );
+        let confirm = asked.button("Confirm").expect("a confirm button");
+        assert!(confirm.starts_with("lk:"), "{confirm}");
+        assert!(asked.button("Cancel").is_some());
+        let mine = rig.db(|c| Ok(account_of(c, ann.id)));
+        assert_ne!(mine, eve, "a start link alone links nothing");
+
+        // Pressing Confirm links (and pressing it again does nothing more).
+        rig.fake.press(&ann, chat, asked.message_id, &confirm);
+        let linked = rig.edited(chat, asked.message_id, 1).await;
+        assert!(linked.text.contains("Linked"), "{}", linked.text);
+        assert!(linked.buttons().is_empty());
+        assert_eq!(rig.db(|c| Ok(account_of(c, ann.id))), eve);
+
+        // The /login reply asks Telegram not to fetch its one-time link for a preview.
+        rig.fake.send_text(chat, &ann, "/login");
+        let login = rig.nth(chat, 2).await;
+        assert!(login.text.contains("/link?token="), "{}", login.text);
+        assert!(login.link_preview_disabled);
+        assert!(!asked.link_preview_disabled);
+        rig.telegram.stop().await;
+    }
+}

@@ -257,6 +257,14 @@ pub const SPECS: &[Spec] = &[
     Spec {
         personal: true,
         ..spec(
+            "unlink",
+            "Give this Discord account its own Tally account again (the history stays)",
+            &[],
+        )
+    },
+    Spec {
+        personal: true,
+        ..spec(
             "login",
             "A private link to sign in to Tally on the web",
             &[],

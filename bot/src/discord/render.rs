@@ -212,8 +212,8 @@ pub const MENU_PREFIX: &str = "menu:";
 
 fn style_of(action: &Action) -> ButtonStyle {
     match action {
-        Action::Undo(_) | Action::Cancel(_) => ButtonStyle::Secondary,
-        Action::Confirm(_) => ButtonStyle::Success,
+        Action::Undo(_) | Action::Cancel(_) | Action::LinkCancel(_) => ButtonStyle::Secondary,
+        Action::Confirm(_) | Action::LinkConfirm(_) => ButtonStyle::Success,
         Action::ChooseCategory(_) | Action::SetCategory(..) => ButtonStyle::Primary,
     }
 }

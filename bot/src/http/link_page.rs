@@ -1,5 +1,6 @@
 //! `GET/POST /link`: the small server-rendered page a `/login` link opens. No JavaScript;
-//! everything shown is HTML-escaped; the token travels in the form, never in logs.
+//! everything shown is HTML-escaped; the token travels in the form, never in logs. It says whose
+//! chat the link is for before anything happens, and each form shows its own errors.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -9,6 +10,7 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Deserialize;
 use tally_core::auth::link::{self, DeadLink, LinkFailure, Linked, Ticket};
 use tally_core::auth::sessions::SignUp;
+use tally_core::services::{linking, settings};
 use tally_core::{Error, ErrorKind, Tally};
 
 use super::extract::{ApiQuery, ClientAddress};
@@ -31,13 +33,19 @@ pub struct LinkForm {
     pub password: String,
     #[serde(default)]
     pub email: String,
+    /// The chat's own password, when its account has a login too (both must agree to merge).
+    #[serde(default)]
+    pub chat_password: String,
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}label{display:block;margin:.6rem 0 .2rem}\
-input{width:100%;padding:.4rem;box-sizing:border-box}button{margin-top:.8rem;padding:.5rem 1rem}\
+/// 16 px text everywhere (phones zoom into smaller inputs) and 44 px touch targets.
+const STYLE: &str = "html{font-size:16px}body{font-family:system-ui,sans-serif;font-size:1rem;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}label{display:block;margin:.8rem 0 .2rem}\
+input,button{font:inherit;font-size:1rem;min-height:44px;box-sizing:border-box}\
+input{width:100%;padding:.5rem .6rem}button{margin-top:1rem;padding:.6rem 1.2rem;min-width:44px;cursor:pointer}\
+a{display:inline-block;min-height:44px;line-height:44px}\
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem}.ok{background:#e8f6e8;border:1px solid #9c9;padding:.6rem}\
-.muted{color:#666;font-size:.9rem}";
+.muted{color:#555}";
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
@@ -89,43 +97,79 @@ fn platform_name(t: &Ticket) -> &'static str {
     }
 }
 
-/// The two forms (or one, when the chat's account already has a login).
-fn forms(ticket: &Ticket, token: &str, error: Option<&str>, username: &str) -> String {
+/// Which form an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Create,
+    Login,
+}
+
+/// An error to show inside one form, with the name typed there (the other form stays empty).
+struct FormError<'a> {
+    which: Which,
+    message: &'a str,
+    username: &'a str,
+}
+
+/// The two forms (or one, when the chat's account already has a login), saying first whose chat
+/// the link is for.
+fn forms(ticket: &Ticket, token: &str, error: Option<FormError<'_>>) -> String {
     let mut out = format!(
-        "<h1>Connect your {} chat</h1>\n<p>This link is for <strong>{}</strong> on {}. \
+        "<h1>Connect your chat to Tally</h1>\n<p>This link is for <strong>{}</strong> on {}. \
          Your chat and the app will share one account and one ledger.</p>\n",
-        platform_name(ticket),
         text(&ticket.display_name),
         platform_name(ticket),
     );
-    if let Some(e) = error {
-        out.push_str(&format!("<p class=\"error\">{}</p>\n", text(e)));
-    }
     let token = attr(token);
-    let name = attr(username);
-    if ticket.account.has_password {
-        out.push_str(&format!(
+    let error_for = |which: Which| match &error {
+        Some(e) if e.which == which => (
+            format!(
+                "<p class=\"error\" id=\"{}-error\" role=\"alert\">{}</p>",
+                if which == Which::Create { "c" } else { "l" },
+                text(e.message)
+            ),
+            attr(e.username).into_owned(),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let chat_login = ticket
+        .account
+        .has_password
+        .then(|| ticket.account.username.clone().unwrap_or_default());
+    match &chat_login {
+        Some(name) => out.push_str(&format!(
             "<p>This chat already logs in as <strong>{}</strong>.</p>\n",
-            text(ticket.account.username.as_deref().unwrap_or(""))
-        ));
-    } else {
-        out.push_str(&format!(
-            "<h2>New here? Choose a username and password</h2>\n\
-             <form method=\"post\" action=\"/link\">\
-             <input type=\"hidden\" name=\"token\" value=\"{token}\">\
-             <input type=\"hidden\" name=\"action\" value=\"create\">\
-             <label for=\"c-user\">Username (3–32 letters, digits, _ or .)</label>\
-             <input id=\"c-user\" name=\"username\" value=\"{name}\" required minlength=\"3\" maxlength=\"32\" autocomplete=\"username\">\
-             <label for=\"c-pass\">Password (at least 10 characters)</label>\
-             <input id=\"c-pass\" type=\"password\" name=\"password\" required minlength=\"10\" autocomplete=\"new-password\">\
-             <label for=\"c-mail\">E-mail (optional)</label>\
-             <input id=\"c-mail\" type=\"email\" name=\"email\" autocomplete=\"email\">\
-             <button type=\"submit\">Create my login</button></form>\n"
-        ));
+            text(name)
+        )),
+        None => {
+            let (err, name) = error_for(Which::Create);
+            out.push_str(&format!(
+                "<section id=\"create\"><h2>New here? Choose a username and password</h2>\n{err}\
+                 <form method=\"post\" action=\"/link\">\
+                 <input type=\"hidden\" name=\"token\" value=\"{token}\">\
+                 <input type=\"hidden\" name=\"action\" value=\"create\">\
+                 <label for=\"c-user\">Username (3–32 letters, digits, _ or .)</label>\
+                 <input id=\"c-user\" name=\"username\" value=\"{name}\" required minlength=\"3\" maxlength=\"32\" autocomplete=\"username\">\
+                 <label for=\"c-pass\">Password (at least 10 characters)</label>\
+                 <input id=\"c-pass\" type=\"password\" name=\"password\" required minlength=\"10\" autocomplete=\"new-password\">\
+                 <label for=\"c-mail\">E-mail (optional)</label>\
+                 <input id=\"c-mail\" type=\"email\" name=\"email\" autocomplete=\"email\">\
+                 <button type=\"submit\">Create my login</button></form></section>\n"
+            ));
+        }
     }
+    let (err, name) = error_for(Which::Login);
+    let chat_field = match &chat_login {
+        Some(chat) => format!(
+            "<label for=\"l-chat\">This chat's own password (for {}): both accounts must agree</label>\
+             <input id=\"l-chat\" type=\"password\" name=\"chat_password\" required autocomplete=\"off\">",
+            text(chat)
+        ),
+        None => String::new(),
+    };
     out.push_str(&format!(
-        "<h2>Already have a Tally account? Log in</h2>\n\
-         <p class=\"muted\">This chat, and everything recorded in it, joins that account.</p>\
+        "<section id=\"login\"><h2>Already have a Tally account? Log in</h2>\n\
+         <p class=\"muted\">This chat, and everything recorded in it, joins that account.</p>{err}\
          <form method=\"post\" action=\"/link\">\
          <input type=\"hidden\" name=\"token\" value=\"{token}\">\
          <input type=\"hidden\" name=\"action\" value=\"login\">\
@@ -133,9 +177,25 @@ fn forms(ticket: &Ticket, token: &str, error: Option<&str>, username: &str) -> S
          <input id=\"l-user\" name=\"username\" value=\"{name}\" required autocomplete=\"username\">\
          <label for=\"l-pass\">Password</label>\
          <input id=\"l-pass\" type=\"password\" name=\"password\" required autocomplete=\"current-password\">\
-         <button type=\"submit\">Log in and connect</button></form>\n"
+         {chat_field}\
+         <button type=\"submit\">Log in and connect</button></form></section>\n"
     ));
     out
+}
+
+/// What the person should read for an error: a lockout in minutes rather than raw seconds.
+fn friendly(e: &Error) -> String {
+    match e {
+        Error::RateLimited { retry_after_secs } => {
+            let minutes = retry_after_secs.div_ceil(60).max(1);
+            format!(
+                "Too many tries. For your safety, logging in here is paused: try again in {} {}.",
+                minutes,
+                if minutes == 1 { "minute" } else { "minutes" }
+            )
+        }
+        other => other.user_message(),
+    }
 }
 
 pub async fn show(State(tally): State<Tally>, ApiQuery(q): ApiQuery<LinkQuery>) -> Response {
@@ -146,7 +206,7 @@ pub async fn show(State(tally): State<Tally>, ApiQuery(q): ApiQuery<LinkQuery>) 
         Ok(ticket) => page(
             StatusCode::OK,
             "Connect your chat",
-            &forms(&ticket, &token, None, ""),
+            &forms(&ticket, &token, None),
         ),
         Err(LinkFailure::Dead(reason)) => dead(reason),
         Err(LinkFailure::Form(e)) => internal(&e),
@@ -166,16 +226,36 @@ fn internal(e: &Error) -> Response {
     )
 }
 
-fn done(linked: &Linked) -> Response {
+/// Where to go next: back to the chat, and the app's address.
+fn next_steps(tally: &Tally, telegram_bot: Option<&str>) -> String {
+    let base = tally.settings().public_url.trim_end_matches('/').to_owned();
+    let mut out = String::from("<h2>What next</h2>\n<ul>");
+    if let Some(bot) = telegram_bot {
+        out.push_str(&format!(
+            "<li><a href=\"https://t.me/{}\">Back to Tally on Telegram</a></li>",
+            attr(bot)
+        ));
+    }
+    out.push_str(&format!(
+        "<li>Carry on in your chat: everything you record there is in this account.</li>\
+         <li>Apps and scripts sign in with your username and password at \
+         <code>{b}/api/v1/auth/login</code>; <a href=\"{b}/api/v1/openapi.json\">the API's description</a> \
+         lists the rest.</li></ul>",
+        b = attr(&base)
+    ));
+    out
+}
+
+fn done(tally: &Tally, linked: &Linked, telegram_bot: Option<&str>) -> Response {
     let body = match linked {
         Linked::Created(account) => format!(
-            "<h1>All set</h1>\n<p class=\"ok\">Your login is <strong>{}</strong>. Use it in the app; \
-             your chat and the app now share one ledger.</p>",
+            "<h1>All set</h1>\n<p class=\"ok\">Your login is <strong>{}</strong>. \
+             Your chat and the app now share one ledger.</p>",
             text(account.username.as_deref().unwrap_or(""))
         ),
         Linked::Merged(m) => format!(
             "<h1>Connected</h1>\n<p class=\"ok\">Your chat now belongs to <strong>{}</strong>. \
-             {} {} moved over; nothing was lost.</p>",
+             {} {} moved over; nothing was lost. Send /unlink in the chat to undo this.</p>",
             text(m.survivor.username.as_deref().unwrap_or("your account")),
             m.moved_transactions,
             if m.moved_transactions == 1 {
@@ -190,7 +270,24 @@ fn done(linked: &Linked) -> Response {
             text(account.username.as_deref().unwrap_or("your account"))
         ),
     };
+    let body = format!("{body}\n{}", next_steps(tally, telegram_bot));
     page(StatusCode::OK, "Connected", &body)
+}
+
+/// The Telegram bot's username, when the adapter has recorded it.
+async fn telegram_bot(tally: &Tally) -> Option<String> {
+    tally
+        .db()
+        .read(|c| settings::get(c, linking::TELEGRAM_BOT_USERNAME))
+        .await
+        .ok()
+        .flatten()
+        .map(|n| n.trim().trim_start_matches('@').to_owned())
+        .filter(|n| {
+            !n.is_empty()
+                && n.len() <= 64
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 pub async fn submit(
@@ -212,7 +309,13 @@ pub async fn submit(
         username,
         password,
         email,
+        chat_password,
     } = form;
+    let which = if action == "create" {
+        Which::Create
+    } else {
+        Which::Login
+    };
     let result = match action.as_str() {
         "create" => {
             link::create_login(
@@ -226,13 +329,24 @@ pub async fn submit(
             )
             .await
         }
-        "login" => link::log_in(&tally, &token, &username, password, address).await,
+        "login" => {
+            link::log_in(
+                &tally,
+                &token,
+                &username,
+                password,
+                Some(chat_password),
+                address,
+            )
+            .await
+        }
         _ => Err(LinkFailure::Dead(DeadLink::Invalid)),
     };
     match result {
         Ok(linked) => {
             tracing::info!("chat identity linked through the web page");
-            done(&linked)
+            let bot = telegram_bot(&tally).await;
+            done(&tally, &linked, bot.as_deref())
         }
         Err(LinkFailure::Dead(reason)) => dead(reason),
         Err(LinkFailure::Form(e)) if e.kind() == ErrorKind::Internal => internal(&e),
@@ -243,7 +357,15 @@ pub async fn submit(
                 Ok(ticket) => page(
                     status,
                     "Connect your chat",
-                    &forms(&ticket, &token, Some(&e.user_message()), &username),
+                    &forms(
+                        &ticket,
+                        &token,
+                        Some(FormError {
+                            which,
+                            message: &friendly(&e),
+                            username: &username,
+                        }),
+                    ),
                 ),
                 Err(LinkFailure::Dead(reason)) => return dead(reason),
                 Err(LinkFailure::Form(inner)) => return internal(&inner),

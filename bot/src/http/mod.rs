@@ -7,6 +7,7 @@ mod budgets;
 mod categories;
 pub mod error;
 mod extract;
+mod identities;
 mod ledgers;
 mod link_codes;
 mod link_page;
@@ -22,7 +23,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use tally_core::Tally;
 
 /// The largest request body taken (JSON or form): 64 KiB.
@@ -50,6 +51,8 @@ fn api() -> Router<Tally> {
         .route("/auth/logout-all", post(auth::logout_all))
         .route("/me", get(me::get).patch(me::patch))
         .route("/me/password", post(me::change_password))
+        .route("/me/identities", get(identities::list))
+        .route("/me/identities/{id}", delete(identities::delete))
         .route(
             "/transactions",
             get(transactions::list).post(transactions::create),

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    analytics, auth, budgets, categories, ledgers, link_codes, me, messages, summary, transactions,
+    analytics, auth, budgets, categories, identities, ledgers, link_codes, me, messages, summary,
+    transactions,
 };
 
 #[derive(OpenApi)]
@@ -38,6 +39,8 @@ use super::{
         ledgers::list,
         messages::post,
         link_codes::create,
+        identities::list,
+        identities::delete,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -240,6 +240,7 @@ impl Api {
         target: Target,
         html: &str,
         keyboard: Option<&InlineKeyboardMarkup>,
+        no_link_preview: bool,
     ) -> Result<Message, ApiFailure> {
         self.retrying(
             "sendMessage",
@@ -261,6 +262,16 @@ impl Api {
                         }
                         if let Some(thread) = target.thread {
                             request = request.message_thread_id(thread);
+                        }
+                        if no_link_preview {
+                            request =
+                                request.link_preview_options(teloxide::types::LinkPreviewOptions {
+                                    is_disabled: true,
+                                    url: None,
+                                    prefer_small_media: false,
+                                    prefer_large_media: false,
+                                    show_above_text: false,
+                                });
                         }
                         request.await
                     }};

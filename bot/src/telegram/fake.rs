@@ -51,6 +51,8 @@ pub struct Sent {
     pub text: String,
     pub reply_markup: Option<Value>,
     pub edits: u32,
+    /// The bot asked Telegram not to fetch a preview of the links in it.
+    pub link_preview_disabled: bool,
 }
 
 impl Sent {
@@ -443,6 +445,7 @@ impl FakeTelegram {
                 text: text.to_owned(),
                 reply_markup: markup,
                 edits: 0,
+                link_preview_disabled: false,
             },
         );
         message_id
@@ -797,6 +800,7 @@ fn send_message(shared: &Shared, body: &Value) -> (StatusCode, Value) {
         text,
         reply_markup: body.get("reply_markup").cloned(),
         edits: 0,
+        link_preview_disabled: body["link_preview_options"]["is_disabled"].as_bool() == Some(true),
     };
     let answer = message_json(&inner, &sent);
     inner.recorded.messages.insert((chat, message_id), sent);

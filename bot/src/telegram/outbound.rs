@@ -79,7 +79,14 @@ pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
 /// Sends one message, split into several if it is too long; the buttons go on the last part.
 pub async fn send(api: &Api, target: Target, message: &OutMessage) -> Result<(), ApiFailure> {
     let chunks = render_chunks(&message.text, MAX_MESSAGE_LEN);
-    send_chunks(api, target, &chunks, keyboard(&message.buttons).as_ref()).await
+    send_chunks(
+        api,
+        target,
+        &chunks,
+        keyboard(&message.buttons).as_ref(),
+        message.no_link_preview,
+    )
+    .await
 }
 
 async fn send_chunks(
@@ -87,6 +94,7 @@ async fn send_chunks(
     mut target: Target,
     chunks: &[String],
     keyboard: Option<&InlineKeyboardMarkup>,
+    no_link_preview: bool,
 ) -> Result<(), ApiFailure> {
     for (i, chunk) in chunks.iter().enumerate() {
         let k = if i + 1 == chunks.len() {
@@ -94,7 +102,7 @@ async fn send_chunks(
         } else {
             None
         };
-        match api.send_message(target, chunk, k).await {
+        match api.send_message(target, chunk, k, no_link_preview).await {
             Ok(_) => {}
             // A group that became a supergroup lives on under a new id.
             Err(ApiFailure::Refused {
@@ -108,7 +116,7 @@ async fn send_chunks(
                 );
                 target.chat = new_chat;
                 target.reply_to = None;
-                api.send_message(target, chunk, k).await?;
+                api.send_message(target, chunk, k, no_link_preview).await?;
             }
             Err(e) => return Err(e),
         }
@@ -146,11 +154,18 @@ async fn edit_carrier(
         }) => {}
         Err(ApiFailure::Refused { source, .. }) => {
             debug!(error = %source, "couldn't edit the message; sending it anew");
-            return send_chunks(api, target, &chunks, keyboard.as_ref()).await;
+            return send_chunks(
+                api,
+                target,
+                &chunks,
+                keyboard.as_ref(),
+                edit.no_link_preview,
+            )
+            .await;
         }
         Err(e) => return Err(e),
     }
-    send_chunks(api, target, rest, keyboard.as_ref()).await
+    send_chunks(api, target, rest, keyboard.as_ref(), edit.no_link_preview).await
 }
 
 #[cfg(test)]

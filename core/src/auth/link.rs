@@ -9,7 +9,8 @@ use crate::db::AnyConnection;
 use crate::domain::{AccountId, Platform};
 use crate::error::Error;
 use crate::models::account::Account;
-use crate::services::{accounts, credentials, linking};
+use crate::services::linking::{self, Passwords};
+use crate::services::{accounts, credentials};
 use crate::tally::Tally;
 
 /// Signs a link token for the chat identity `(platform, platform_user_id)` of `account`.
@@ -193,15 +194,57 @@ pub async fn create_login(
 }
 
 /// Logs in to an existing account, which absorbs the chat's account (identity, ledger, all).
+/// When the chat's account has a login of its own, its password (`chat_password`) must be
+/// typed too: two accounts with passwords join only when both are proven, so a login someone
+/// else set on this chat cannot come along into the account logged in to.
 pub async fn log_in(
     tally: &Tally,
     token: &str,
     username: &str,
     password: String,
+    chat_password: Option<String>,
     address: Option<String>,
 ) -> Result<Linked, LinkFailure> {
     let ticket = open(tally, token).await?;
-    let target = sessions::authenticate(tally, username, password, address).await?;
+    let chat_login = ticket
+        .account
+        .has_password
+        .then(|| ticket.account.username.clone().unwrap_or_default());
+    let chat_password = chat_password.filter(|p| !p.is_empty());
+    if let Some(name) = &chat_login
+        && chat_password.is_none()
+        && !name.eq_ignore_ascii_case(username.trim())
+    {
+        return Err(LinkFailure::Form(Error::invalid(
+            "chat_password",
+            format!(
+                "This chat has its own login ({name}) too. Type its password as well, so that \
+                 both accounts agree to become one."
+            ),
+        )));
+    }
+    let target = sessions::authenticate(tally, username, password, address.clone()).await?;
+    let passwords = match (chat_login, chat_password) {
+        (Some(name), Some(chat_password)) if ticket.account.id != target.id => {
+            let wrong = || {
+                Error::invalid(
+                    "chat_password",
+                    format!("That isn't the password of this chat's login ({name})."),
+                )
+            };
+            let proven = sessions::authenticate(tally, &name, chat_password, address)
+                .await
+                .map_err(|e| match e {
+                    Error::Unauthorized(_) => wrong(),
+                    other => other,
+                })?;
+            if proven.id != ticket.account.id {
+                return Err(LinkFailure::Form(wrong()));
+            }
+            Passwords::BothProven
+        }
+        _ => Passwords::Unproven,
+    };
     let now = tally.now();
     let outcome = tally
         .db()
@@ -215,7 +258,7 @@ pub async fn log_in(
             if chat_account == target.id {
                 return Ok(Ok(Linked::Already(target)));
             }
-            let merged = linking::merge(c, target.id, chat_account, now)?;
+            let merged = linking::merge(c, target.id, chat_account, passwords, now)?;
             Ok(Ok(Linked::Merged(merged)))
         })
         .await?;

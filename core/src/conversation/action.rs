@@ -18,10 +18,14 @@ pub enum Action {
     Confirm(i64),
     /// Drop a pending action.
     Cancel(i64),
+    /// Carry out a pending account link (a redeemed link code), if the presser redeemed it.
+    LinkConfirm(i64),
+    /// Drop a pending account link.
+    LinkCancel(i64),
 }
 
 impl Action {
-    /// `u:42`, `c:42`, `s:42:food`, `ok:7`, `no:7`.
+    /// `u:42`, `c:42`, `s:42:food`, `ok:7`, `no:7`, `lk:3`, `lx:3`.
     pub fn encode(&self) -> String {
         self.to_string()
     }
@@ -39,6 +43,8 @@ impl Action {
             }
             ("ok", None) => Action::Confirm(id),
             ("no", None) => Action::Cancel(id),
+            ("lk", None) => Action::LinkConfirm(id),
+            ("lx", None) => Action::LinkCancel(id),
             _ => return None,
         };
         Some(action)
@@ -53,6 +59,8 @@ impl fmt::Display for Action {
             Action::SetCategory(id, name) => write!(f, "s:{id}:{name}"),
             Action::Confirm(id) => write!(f, "ok:{id}"),
             Action::Cancel(id) => write!(f, "no:{id}"),
+            Action::LinkConfirm(id) => write!(f, "lk:{id}"),
+            Action::LinkCancel(id) => write!(f, "lx:{id}"),
         }
     }
 }
@@ -70,6 +78,8 @@ mod tests {
             Action::SetCategory(TransactionId(i64::MAX), long),
             Action::Confirm(9),
             Action::Cancel(9),
+            Action::LinkConfirm(i64::MAX),
+            Action::LinkCancel(3),
         ] {
             let s = a.encode();
             assert!(s.len() <= 64, "{s} is too long");

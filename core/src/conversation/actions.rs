@@ -21,6 +21,8 @@ impl Turn<'_> {
             Action::ChooseCategory(id) => self.choose_category(*id),
             Action::SetCategory(id, name) => self.set_category(*id, name),
             Action::Confirm(id) => self.confirm(*id),
+            Action::LinkConfirm(id) => self.confirm_link(Some(*id)),
+            Action::LinkCancel(id) => self.cancel_link(Some(*id)),
             Action::Cancel(id) => {
                 pending::cancel(self.conn, &self.cx, *id)?;
                 Ok(Reply {

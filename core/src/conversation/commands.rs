@@ -95,6 +95,11 @@ pub const COMMANDS: &[CommandInfo] = &[
         "[CODE]",
         "connect this chat to your other chats or the app (private chat)",
     ),
+    cmd(
+        "unlink",
+        "",
+        "give this chat its own account again; the history stays (private chat)",
+    ),
     cmd("help", "", "what Tally can do"),
     CommandInfo {
         name: "start",
@@ -142,6 +147,7 @@ impl Turn<'_> {
                     .map_or(args, |(_, v)| v.as_str());
                 self.link_command(code)
             }
+            "unlink" => self.unlink_command(),
             // A Telegram start link (`t.me/bot?start=CODE`) arrives as `/start CODE`.
             "start" if !args.is_empty() => self.link_command(args),
             "start" => Ok(Reply::text(help::welcome(

@@ -122,6 +122,9 @@ pub struct OutMessage {
     pub text: Text,
     /// Rows of buttons.
     pub buttons: Vec<Vec<Button>>,
+    /// Asks the platform not to fetch the links in the text for a preview: a one-time login
+    /// link or code must not be opened (and so used up, or logged) by the platform's crawler.
+    pub no_link_preview: bool,
 }
 
 impl OutMessage {
@@ -129,7 +132,14 @@ impl OutMessage {
         OutMessage {
             text,
             buttons: Vec::new(),
+            no_link_preview: false,
         }
+    }
+
+    /// The same message, sent without link previews.
+    pub fn without_link_preview(mut self) -> OutMessage {
+        self.no_link_preview = true;
+        self
     }
 
     pub fn with_buttons(mut self, rows: Vec<Vec<Button>>) -> OutMessage {

@@ -193,6 +193,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A redeemed link code awaiting the redeeming chat's Confirm.
+    pending_links (id) {
+        id -> BigInt,
+        target_account_id -> BigInt,
+        platform -> Text,
+        platform_user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     used_tokens (jti) {
         jti -> Text,
         used_at -> Timestamp,
@@ -278,6 +291,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     llm_turns,
     llm_usage,
     pending_actions,
+    pending_links,
 );
 
 diesel::table! {

@@ -10,8 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::{accounts, categories, insert_unless_exists, ledgers, settings, ts};
-use crate::auth::throttle::{self, LINK_CODE};
+pub use super::pending_links::LinkPreview;
+use super::{accounts, categories, insert_unless_exists, ledgers, pending_links, settings, ts};
+use crate::auth::throttle::{self, LINK_CODE, Limit};
 use crate::db::AnyConnection;
 use crate::db::schema::{
     accounts as accounts_t, budget_alerts, budgets, categories as categories_t, digests,
@@ -63,13 +64,25 @@ fn random_code() -> String {
         .collect()
 }
 
+/// Link codes one account may create: each is a live secret someone could guess or phish
+/// with, so a handful an hour is plenty for a person linking a few chats.
+pub const CODE_CREATION: Limit = Limit {
+    scope: "link_code_create",
+    max: 10,
+    window_secs: 60 * 60,
+};
+
 /// A one-time code that attaches whichever chat sends it to `account`, valid for `ttl`.
+/// `Err(RateLimited)` past [`CODE_CREATION`].
 pub fn create_code(
     conn: &mut AnyConnection,
     account: AccountId,
     ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<LinkCode, Error> {
+    let subject = account.to_string();
+    throttle::check(conn, &CODE_CREATION, &subject, now)?;
+    throttle::record(conn, &CODE_CREATION, &subject, now)?;
     // Spent and expired codes are of no further use.
     diesel::delete(link_codes::table.filter(link_codes::expires_at.lt(ts(now)))).execute(conn)?;
     let expires_at = now + ttl;
@@ -107,11 +120,12 @@ pub fn telegram_start_link(conn: &mut AnyConnection, code: &str) -> Result<Optio
         .map(|n| format!("https://t.me/{n}?start={code}")))
 }
 
-/// What sending a link code achieved.
+/// What sending a link code achieved. A code never merges on its own: a valid one becomes a
+/// pending link that only the redeeming chat's Confirm carries out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redeemed {
-    /// The two accounts are one now.
-    Linked(MergeOutcome),
+    /// Waiting for the redeeming chat to confirm; what it would join and what would move.
+    Pending(LinkPreview),
     /// The code belongs to the account this chat already uses.
     AlreadyLinked(Account),
     /// Wrong, expired or used; the attempt was counted.
@@ -119,8 +133,10 @@ pub enum Redeemed {
 }
 
 /// Redeems a code sent from the chat identity `(platform, platform_user_id)`, whose account is
-/// `current`. Failures are recorded against the identity and limited; a success merges the
-/// two accounts (see [`survivor_of`]). Returns `Err(RateLimited)` once the tries are used up.
+/// `current`. Failures are recorded against the identity and limited; a success uses the code
+/// up (one conditional `UPDATE`, so two chats racing for one code cannot both have it) and
+/// records a pending link for [`pending_links::confirm`]. Returns `Err(RateLimited)` once the
+/// tries are used up.
 pub fn redeem_code(
     conn: &mut AnyConnection,
     platform: Platform,
@@ -141,22 +157,34 @@ pub fn redeem_code(
             .optional()?,
         None => None,
     };
-    let Some((code_id, owner)) = found else {
+    // The affected-row count decides who has the code: a second redemption, even one that read
+    // the row at the same moment, updates nothing.
+    let claimed = match found {
+        Some((code_id, _)) => {
+            diesel::update(
+                link_codes::table
+                    .filter(link_codes::id.eq(code_id))
+                    .filter(link_codes::used_at.is_null()),
+            )
+            .set(link_codes::used_at.eq(Some(ts(now))))
+            .execute(conn)?
+                == 1
+        }
+        None => false,
+    };
+    let Some((_, owner)) = found.filter(|_| claimed) else {
         throttle::record(conn, &LINK_CODE, &subject, now)?;
         let left = throttle::remaining(conn, &LINK_CODE, &subject, now)?;
         return Ok(Redeemed::Failed { tries_left: left });
     };
-    diesel::update(link_codes::table.find(code_id))
-        .set(link_codes::used_at.eq(Some(ts(now))))
-        .execute(conn)?;
     throttle::clear(conn, &LINK_CODE, &subject)?;
     let target = super::credentials::final_account(conn, AccountId(owner))?;
     let current = super::credentials::final_account(conn, current)?;
     if target == current {
         return Ok(Redeemed::AlreadyLinked(accounts::find(conn, target)?));
     }
-    let (survivor, absorbed) = survivor_of(conn, target, current)?;
-    merge(conn, survivor, absorbed, now).map(Redeemed::Linked)
+    pending_links::open(conn, platform, platform_user_id, target, current, now)
+        .map(Redeemed::Pending)
 }
 
 /// Which of two accounts lives on: the one with a password if only one has one, else `target`
@@ -204,12 +232,29 @@ fn rank(role: &str) -> u8 {
     }
 }
 
+/// What the person merging has proven about the two accounts' passwords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passwords {
+    /// No password was typed (a chat confirming a code, a login page proving only one).
+    Unproven,
+    /// Both accounts' passwords were typed and checked just now.
+    BothProven,
+}
+
+/// The refusal when two accounts that each have a login would merge on less than both passwords.
+pub const BOTH_LOGINS: &str = "Both accounts have their own username and password, so joining them \
+     needs both passwords. Send /login in the chat, open the link, and log in there with the other \
+     account: the page asks for this chat's password as well.";
+
 /// Moves everything of `absorbed` to `survivor` and marks `absorbed` merged. Run it inside one
-/// transaction (the caller's): it either all happens or none of it.
+/// transaction (the caller's): it either all happens or none of it. Two accounts that both have
+/// a password merge only with [`Passwords::BothProven`]: otherwise whoever knew one password could
+/// take the other account. Afterwards only the survivor's username and password log in.
 pub fn merge(
     conn: &mut AnyConnection,
     survivor: AccountId,
     absorbed: AccountId,
+    passwords: Passwords,
     now: DateTime<Utc>,
 ) -> Result<MergeOutcome, Error> {
     if survivor == absorbed {
@@ -222,6 +267,12 @@ pub fn merge(
     let a_row = account_row(conn, absorbed)?;
     if s_row.merged_into.is_some() || a_row.merged_into.is_some() {
         return Err(Error::Conflict("That account was merged already.".into()));
+    }
+    if s_row.password_hash.is_some()
+        && a_row.password_hash.is_some()
+        && passwords != Passwords::BothProven
+    {
+        return Err(Error::Conflict(BOTH_LOGINS.into()));
     }
 
     // 1. The absorbed personal ledger pours into the survivor's, then goes.
@@ -340,12 +391,16 @@ pub fn merge(
         }
     }
 
-    // 6. A login moves to the survivor if it has none; otherwise the absorbed one's keeps
-    //    working and leads to the survivor (logins follow `merged_into`).
+    // 6. One login survives: the survivor's, or the absorbed one's moved over when the survivor
+    //    had none. The absorbed account's own username and password stop working either way, so
+    //    a password someone else set on it cannot outlive the merge.
+    diesel::update(accounts_t::table.find(absorbed.get()))
+        .set((
+            accounts_t::username_key.eq(None::<String>),
+            accounts_t::password_hash.eq(None::<String>),
+        ))
+        .execute(conn)?;
     if s_row.password_hash.is_none() && a_row.password_hash.is_some() {
-        diesel::update(accounts_t::table.find(absorbed.get()))
-            .set(accounts_t::username_key.eq(None::<String>))
-            .execute(conn)?;
         diesel::update(accounts_t::table.find(survivor.get()))
             .set((
                 accounts_t::username.eq(&a_row.username),

@@ -13,10 +13,12 @@ pub mod idempotency;
 pub mod keywords;
 pub mod ledgers;
 pub mod linking;
+pub mod pending_links;
 pub mod rates;
 pub mod settings;
 pub(crate) mod totals;
 pub mod transactions;
+pub mod unlinking;
 pub mod updates;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
