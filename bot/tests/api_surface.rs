@@ -295,3 +295,42 @@ async fn no_response_carries_a_password_or_hash() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_methods_do_not_grow_the_metrics() {
+    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let metrics = || async {
+        let r = app.client.get(app.url("/metrics")).send().await.unwrap();
+        r.text().await.unwrap()
+    };
+    let others = |text: &str| {
+        text.lines()
+            .filter(|l| l.contains("method=\"other\""))
+            .count()
+    };
+    for i in 0..20 {
+        let method = Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        app.req(method.clone(), "/api/v1/transactions", None)
+            .send()
+            .await
+            .unwrap();
+        app.req(method, &format!("/nowhere/{i}"), None)
+            .send()
+            .await
+            .unwrap();
+    }
+    let before = metrics().await;
+    assert!(!before.contains("PROBE"), "{before}");
+    assert!(before.contains("method=\"other\""), "{before}");
+    for i in 20..300 {
+        let method = Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        app.req(method, &format!("/nowhere/{i}"), None)
+            .send()
+            .await
+            .unwrap();
+    }
+    let after = metrics().await;
+    // Only counts change: no new series for all those methods and paths.
+    assert!(!after.contains("PROBE"), "{after}");
+    assert_eq!(others(&before), others(&after), "{after}");
+}

@@ -40,7 +40,7 @@ async fn instance(db: &Db, fake: &FakeTelegram, secret: Option<&str>) -> Instanc
     let telegram = Telegram::start(tally.clone(), &webhook_config(fake, secret), fast_options())
         .await
         .expect("adapter starts");
-    let router = tally_bot::http::router(tally).merge(telegram.router().expect("webhook route"));
+    let router = tally_bot::http::router_with(tally, telegram.router().expect("webhook route"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -190,4 +190,27 @@ async fn two_instances_on_one_database_reply_once() {
         assert_eq!(s1.handled + s2.handled, 3);
         assert!(s1.duplicate + s2.duplicate >= 3, "{s1:?} {s2:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused_before_it_is_read() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let db = TestDb::sqlite();
+    let fake = FakeTelegram::start().await.unwrap();
+    fake.set_date(now());
+    let one = instance(&db.db, &fake, None).await;
+    // A 1.9 MB body is announced with a wrong secret, and not one byte of it is sent: the
+    // answer must come anyway, so the server never waited to read it.
+    let mut stream = tokio::net::TcpStream::connect(one.addr).await.unwrap();
+    let head = format!(
+        "POST /telegram/hook HTTP/1.1\r\nHost: x\r\n{SECRET_HEADER}: wrong\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        1_900_000
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 512];
+    let n = stream.read(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    one.telegram.stop().await;
 }

@@ -33,14 +33,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut enabled: Vec<&str> = Vec::new();
     // Platforms that can post digests; each adapter adds its own.
     let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
-    let mut router = http::router(tally.clone());
+    let mut extra = axum::Router::new();
     // Chat adapters start here (Telegram, Discord), each adding its routes, tasks and notifier.
     let mut telegram = None;
     if let Some(tg) = &config.telegram {
         let adapter =
             telegram::Telegram::start(tally.clone(), tg, telegram::Options::default()).await?;
         if let Some(webhook) = adapter.router() {
-            router = router.merge(webhook);
+            extra = extra.merge(webhook);
         }
         notifiers.push(adapter.notifier());
         telegram = Some(adapter);
@@ -60,6 +60,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
              and TALLY_OPENAI_API_KEY or TALLY_OPENAI_BASE_URL for the LLM assistant."
         );
     }
+    let router = http::router_with(tally.clone(), extra);
     // Digests go out through whichever notifiers the adapters registered above.
     let digests = Scheduler::new(tally.clone(), notifiers.clone()).spawn(DIGEST_TICK);
     let rates = match &config.rates_url {

@@ -19,28 +19,46 @@ mod params;
 mod summary;
 mod transactions;
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post, put};
 use tally_core::Tally;
+use tower_http::timeout::TimeoutLayer;
 
-/// The largest request body taken (JSON or form): 64 KiB.
+/// The largest request body taken (JSON or form, and Telegram's webhook): 64 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The longest one request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole HTTP surface. Serve it with connection info
 /// (`into_make_service_with_connect_info::<SocketAddr>()`) so per-address login limits apply.
 pub fn router(tally: Tally) -> Router {
+    router_with(tally, Router::new())
+}
+
+/// The HTTP surface plus `extra` routes (the Telegram webhook). They are merged BEFORE the
+/// layers, so every route sits behind the body limit, request logging and the timeout.
+pub fn router_with(tally: Tally, extra: Router) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/link", get(link_page::show).post(link_page::submit))
         .nest("/api/v1", api())
         .fallback(error::not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(tally)
+        .merge(extra)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::from_fn(observe::observe))
 }
 
 fn api() -> Router<Tally> {
@@ -101,4 +119,21 @@ async fn metrics() -> impl IntoResponse {
         )],
         crate::metrics::render(),
     )
+}
+
+/// Refuses a body whose declared length is over [`BODY_LIMIT`] before reading a byte of it (the
+/// body limit itself catches chunked ones while they are read), in the API's error shape.
+async fn refuse_declared_oversize(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return extract::too_large().into_response();
+    }
+    next.run(req).await
 }

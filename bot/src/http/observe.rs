@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument as _;
@@ -15,7 +16,7 @@ pub async fn observe(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method()).to_owned();
     let span = tracing::info_span!(
         "request",
         method = %method,
@@ -36,6 +37,21 @@ pub async fn observe(req: Request, next: Next) -> Response {
         );
     });
     response
+}
+
+/// The standard methods by name; any other method is `other`, so made-up methods can't grow
+/// the metrics (or the logs' label set) without bound.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 fn hex_id() -> String {
