@@ -434,7 +434,7 @@ mod tests {
             let c = x.currency();
             let y = Money::from_minor(b.clamp(-max_minor(c), max_minor(c)), c).expect("in range");
             let sum = x.checked_add(y).expect("two in-range amounts never overflow");
-            prop_assert_eq!(i128::from(sum.minor()), i128::from(x.minor()) + i128::from(y.minor()));
+            prop_assert_eq!(sum.minor(), x.minor() + y.minor());
             let diff = x.checked_sub(y).expect("two in-range amounts never overflow");
             prop_assert_eq!(diff.checked_add(y), Ok(x));
             prop_assert_eq!(x.negate().negate(), x);
@@ -443,14 +443,14 @@ mod tests {
                 None => prop_assert_eq!(d, 0),
                 Some(q) => {
                     // Within half a minor unit of the exact quotient: |q·d − x·n| ≤ |d|/2.
-                    let exact = i128::from(x.minor()) * i128::from(n);
-                    let err = (i128::from(q.minor()) * i128::from(d) - exact).abs();
+                    let exact = x.minor() * i128::from(n);
+                    let err = (q.minor() * i128::from(d) - exact).abs();
                     prop_assert!(err * 2 <= i128::from(d).abs(), "{x:?} * {n} / {d} = {q:?}");
                 }
             }
             if y.minor() != 0 {
                 let p = x.percent_of(y).expect("non-zero whole");
-                prop_assert_eq!(i128::from(p), i128::from(x.minor()) * 100 / i128::from(y.minor()));
+                prop_assert_eq!(i128::from(p), x.minor() * 100 / y.minor());
             } else {
                 prop_assert_eq!(x.percent_of(y), None);
             }
