@@ -350,6 +350,9 @@ async fn ledgers_include_groups_and_group_rules_apply() {
                 &format!("/link {}", code["code"].as_str().unwrap()),
             )
             .await;
+        assert!(reply.contains("Link this chat"), "{reply}");
+        // A code only asks; the redeemer's confirmation merges.
+        let reply = app.chat(Platform::Telegram, "100", "/link confirm").await;
         assert!(reply.contains("Linked"), "{reply}");
         app.group_chat(Platform::Telegram, "100", "-500", "/help")
             .await;
