@@ -84,7 +84,8 @@ type Row = (
     String,
 );
 
-fn select_row() -> (
+/// The columns of [`Row`], in its order.
+type Columns = (
     (
         rec::id,
         rec::ledger_id,
@@ -96,7 +97,9 @@ fn select_row() -> (
     (rec::note, rec::schedule, rec::platform, rec::chat_id),
     (rec::next_index, rec::next_on, rec::paused),
     categories_t::name,
-) {
+);
+
+fn select_row() -> Columns {
     (
         (
             rec::id,
