@@ -10,6 +10,7 @@ pub mod http;
 pub mod llm;
 pub mod metrics;
 pub mod rates;
+pub mod recurring;
 pub mod scheduler;
 pub mod telegram;
 pub mod telemetry;

@@ -10,8 +10,13 @@ use tally_core::services::transactions::Filter;
 use tally_core::services::{accounts, ledgers, transactions};
 
 fn chat(db_url: &str, user: &str, lines: &[&str]) -> Vec<String> {
+    chat_on(db_url, user, "2026-11-24", lines, 0)
+}
+
+/// Pipes `lines` into `tally chat` on `today`; `posted` blocks of recurring entries come first.
+fn chat_on(db_url: &str, user: &str, today: &str, lines: &[&str], posted: usize) -> Vec<String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(["chat", "--user", user, "--today", "2026-11-24"])
+        .args(["chat", "--user", user, "--today", today])
         .env("TALLY_DATABASE_URL", db_url)
         .env("TALLY_RATES", "off")
         .env("TALLY_LOG", "warn")
@@ -33,7 +38,11 @@ fn chat(db_url: &str, user: &str, lines: &[&str]) -> Vec<String> {
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let blocks: Vec<String> = stdout.trim_end().split("\n\n").map(str::to_owned).collect();
-    assert_eq!(blocks.len(), lines.len(), "one block per line:\n{stdout}");
+    assert_eq!(
+        blocks.len(),
+        lines.len() + posted,
+        "one block per line:\n{stdout}"
+    );
     blocks
 }
 
@@ -130,4 +139,34 @@ fn bad_configuration_is_explained_at_start() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("TALLY_DATABASE_URL"), "{err}");
+}
+
+#[test]
+fn recurring_entries_are_posted_when_the_console_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("recurring.db").display());
+    let replies = chat_on(
+        &url,
+        "ann",
+        "2027-01-15",
+        &["rent 1450 monthly on the 1st"],
+        0,
+    );
+    assert!(replies[0].contains("Scheduled"), "{}", replies[0]);
+    // Opened again in March, before anything is typed: February's and March's rent.
+    let replies = chat_on(&url, "ann", "2027-03-02", &["/recurring"], 1);
+    let posted = &replies[0];
+    assert_eq!(
+        posted.matches("Recorded as scheduled").count(),
+        2,
+        "{posted}"
+    );
+    assert!(
+        posted.contains("Undo") && posted.contains("Skip next"),
+        "{posted}"
+    );
+    assert!(replies[1].contains("next Thu Apr 1"), "{}", replies[1]);
+    // Opened again the same day: nothing is posted twice.
+    let replies = chat_on(&url, "ann", "2027-03-02", &["/recent"], 0);
+    assert_eq!(replies[0].matches("$1,450.00").count(), 2, "{}", replies[0]);
 }

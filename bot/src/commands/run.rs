@@ -3,16 +3,20 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::rates::RatesFetcher;
+use crate::recurring::Poster;
 use crate::scheduler::Scheduler;
 use crate::{app, discord, http, telegram};
 
 /// How often this instance looks for due digests; a digest goes out within this of its time.
 const DIGEST_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often due recurring entries are looked for: a minute late at most.
+pub const RECURRING_TICK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How often this instance checks whether today's exchange rates still need fetching.
 pub(crate) const RATES_TICK: std::time::Duration = std::time::Duration::from_secs(60 * 60);
@@ -63,6 +67,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let router = http::router_with(tally.clone(), extra);
     // Digests go out through whichever notifiers the adapters registered above.
     let digests = Scheduler::new(tally.clone(), notifiers.clone()).spawn(DIGEST_TICK);
+    // Schedules made over the API have no chat to tell, but are posted here all the same.
+    let recurring =
+        Poster::new(tally.clone(), notifiers.clone(), &[Platform::Web]).spawn(RECURRING_TICK);
     let rates = match &config.rates_url {
         Some(base) => Some(RatesFetcher::new(tally.clone(), base.clone())?.spawn(RATES_TICK)),
         None => None,
@@ -79,6 +86,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     digests.abort();
+    recurring.abort();
     if let Some(rates) = rates {
         rates.abort();
     }

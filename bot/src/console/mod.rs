@@ -32,6 +32,36 @@ impl Console {
         }
     }
 
+    /// Records the console's due recurring entries and returns what this user should hear of
+    /// them (their buttons become `#N`). `tally chat` runs it at start and before every line,
+    /// with `--today` as the clock when given.
+    pub async fn post_due(&mut self) -> anyhow::Result<Option<Reply>> {
+        let announcements = self.tally.post_recurring(&[Platform::Console]).await?;
+        let messages: Vec<_> = announcements
+            .into_iter()
+            .filter(|a| a.chat_id == self.user)
+            .flat_map(|a| a.messages)
+            .collect();
+        if messages.is_empty() {
+            return Ok(None);
+        }
+        let reply = Reply {
+            messages,
+            ..Reply::default()
+        };
+        self.remember_buttons(&reply);
+        Ok(Some(reply))
+    }
+
+    fn remember_buttons(&mut self, r: &Reply) {
+        self.buttons = r
+            .edit
+            .iter()
+            .chain(r.messages.iter())
+            .flat_map(|m| m.buttons.iter().flatten().map(|b| b.action.clone()))
+            .collect();
+    }
+
     /// Handles one line: a message, a command, or `#N` for a button.
     pub async fn send(&mut self, line: &str) -> anyhow::Result<Option<Reply>> {
         let line = line.trim();
@@ -71,13 +101,7 @@ impl Console {
         };
         let reply = self.tally.handle(msg).await?;
         if let Some(r) = &reply {
-            let buttons: Vec<Action> = r
-                .edit
-                .iter()
-                .chain(r.messages.iter())
-                .flat_map(|m| m.buttons.iter().flatten().map(|b| b.action.clone()))
-                .collect();
-            self.buttons = buttons;
+            self.remember_buttons(r);
         }
         Ok(reply)
     }
@@ -98,11 +122,14 @@ fn piped(console: &mut Console, runtime: &tokio::runtime::Handle) -> anyhow::Res
     let stdin = std::io::stdin().lock();
     let mut out = std::io::stdout().lock();
     let mut first = true;
+    // Due recurring entries are posted at start and before each line, each as a block of its own.
+    post_block(console, runtime, &mut out, &mut first)?;
     for line in stdin.lines() {
         let line = line.context("reading stdin")?;
         if line.trim().is_empty() {
             continue;
         }
+        post_block(console, runtime, &mut out, &mut first)?;
         let reply = runtime.block_on(console.send(&line))?;
         let block = reply.map(|r| render(&r, false)).unwrap_or_default();
         if !first {
@@ -111,6 +138,22 @@ fn piped(console: &mut Console, runtime: &tokio::runtime::Handle) -> anyhow::Res
         first = false;
         writeln!(out, "{}", collapse_blank_lines(&block))?;
         out.flush()?;
+    }
+    Ok(())
+}
+
+fn post_block(
+    console: &mut Console,
+    runtime: &tokio::runtime::Handle,
+    out: &mut impl Write,
+    first: &mut bool,
+) -> anyhow::Result<()> {
+    if let Some(posted) = runtime.block_on(console.post_due())? {
+        if !*first {
+            writeln!(out)?;
+        }
+        *first = false;
+        writeln!(out, "{}", collapse_blank_lines(&render(&posted, false)))?;
     }
     Ok(())
 }
@@ -126,6 +169,11 @@ fn interactive(console: &mut Console, runtime: &tokio::runtime::Handle) -> anyho
         "Tally — talk to me like \"spent 12 on lunch\" or type /help. #1 presses button 1. Ctrl-D quits.\n"
     );
     loop {
+        match runtime.block_on(console.post_due()) {
+            Ok(Some(posted)) => println!("{}\n", render(&posted, true)),
+            Ok(None) => {}
+            Err(e) => eprintln!("error: {e:#}"),
+        }
         match editor.readline("you> ") {
             Ok(line) => {
                 if line.trim().is_empty() {

@@ -233,6 +233,33 @@ pub const SPECS: &[Spec] = &[
         &[],
     ),
     spec(
+        "repeat",
+        "Schedule a recurring entry",
+        &[required(text(
+            "entry",
+            "e.g. rent 1450 monthly on the 1st, or netflix 15.99 every month",
+        ))],
+    ),
+    spec(
+        "recurring",
+        "Scheduled entries: list, skip, pause, resume, delete or edit one",
+        &[
+            choices(
+                text("action", "What to do (default: list)"),
+                &[
+                    ("List", "list"),
+                    ("Skip the next one", "skip"),
+                    ("Pause", "pause"),
+                    ("Resume", "resume"),
+                    ("Delete", "delete"),
+                    ("Change the amount", "edit"),
+                ],
+            ),
+            text("number", "The schedule's number in the list"),
+            text("amount", "The new amount (for edit)"),
+        ],
+    ),
+    spec(
         "digest",
         "A weekly or monthly summary with advice, posted here",
         &[choices(

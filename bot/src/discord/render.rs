@@ -215,6 +215,10 @@ fn style_of(action: &Action) -> ButtonStyle {
         Action::Undo(_) | Action::Cancel(_) | Action::LinkCancel(_) => ButtonStyle::Secondary,
         Action::Confirm(_) | Action::LinkConfirm(_) => ButtonStyle::Success,
         Action::ChooseCategory(_) | Action::SetCategory(..) => ButtonStyle::Primary,
+        Action::RecurringSkip(_) | Action::RecurringPause(_) | Action::RecurringResume(_) => {
+            ButtonStyle::Secondary
+        }
+        Action::RecurringDelete(_) => ButtonStyle::Danger,
     }
 }
 

@@ -16,6 +16,7 @@ mod messages;
 mod observe;
 pub mod openapi;
 mod params;
+mod recurring;
 mod summary;
 mod transactions;
 
@@ -93,6 +94,12 @@ fn api() -> Router<Tally> {
             "/budgets/{category}/{period}",
             put(budgets::put).delete(budgets::delete),
         )
+        .route("/recurring", get(recurring::list).post(recurring::create))
+        .route(
+            "/recurring/{id}",
+            patch(recurring::patch).delete(recurring::delete),
+        )
+        .route("/recurring/{id}/skip", post(recurring::skip))
         .route("/ledgers", get(ledgers::list))
         .route("/messages", post(messages::post))
         .route("/link-codes", post(link_codes::create))

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    analytics, auth, budgets, categories, identities, ledgers, link_codes, me, messages, summary,
-    transactions,
+    analytics, auth, budgets, categories, identities, ledgers, link_codes, me, messages, recurring,
+    summary, transactions,
 };
 
 #[derive(OpenApi)]
@@ -36,6 +36,11 @@ use super::{
         budgets::list,
         budgets::put,
         budgets::delete,
+        recurring::list,
+        recurring::create,
+        recurring::patch,
+        recurring::delete,
+        recurring::skip,
         ledgers::list,
         messages::post,
         link_codes::create,
@@ -50,6 +55,7 @@ use super::{
         (name = "analytics", description = "Summaries and savings"),
         (name = "categories"),
         (name = "budgets"),
+        (name = "recurring", description = "Scheduled income and expenses"),
         (name = "ledgers"),
         (name = "conversation", description = "Talk to Tally as in a chat"),
         (name = "linking", description = "Join chats to this account"),

@@ -22,10 +22,17 @@ pub enum Action {
     LinkConfirm(i64),
     /// Drop a pending account link.
     LinkCancel(i64),
+    /// Skip a schedule's next occurrence once.
+    RecurringSkip(i64),
+    /// Stop a schedule posting until resumed.
+    RecurringPause(i64),
+    RecurringResume(i64),
+    /// Delete a schedule (its posted entries stay).
+    RecurringDelete(i64),
 }
 
 impl Action {
-    /// `u:42`, `c:42`, `s:42:food`, `ok:7`, `no:7`, `lk:3`, `lx:3`.
+    /// `u:42`, `c:42`, `s:42:food`, `ok:7`, `no:7`, `lk:3`, `lx:3`, `rs:5` (and `rp`, `rr`, `rd`).
     pub fn encode(&self) -> String {
         self.to_string()
     }
@@ -45,6 +52,10 @@ impl Action {
             ("no", None) => Action::Cancel(id),
             ("lk", None) => Action::LinkConfirm(id),
             ("lx", None) => Action::LinkCancel(id),
+            ("rs", None) => Action::RecurringSkip(id),
+            ("rp", None) => Action::RecurringPause(id),
+            ("rr", None) => Action::RecurringResume(id),
+            ("rd", None) => Action::RecurringDelete(id),
             _ => return None,
         };
         Some(action)
@@ -61,6 +72,10 @@ impl fmt::Display for Action {
             Action::Cancel(id) => write!(f, "no:{id}"),
             Action::LinkConfirm(id) => write!(f, "lk:{id}"),
             Action::LinkCancel(id) => write!(f, "lx:{id}"),
+            Action::RecurringSkip(id) => write!(f, "rs:{id}"),
+            Action::RecurringPause(id) => write!(f, "rp:{id}"),
+            Action::RecurringResume(id) => write!(f, "rr:{id}"),
+            Action::RecurringDelete(id) => write!(f, "rd:{id}"),
         }
     }
 }

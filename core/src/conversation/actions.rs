@@ -23,6 +23,10 @@ impl Turn<'_> {
             Action::Confirm(id) => self.confirm(*id),
             Action::LinkConfirm(id) => self.confirm_link(Some(*id)),
             Action::LinkCancel(id) => self.cancel_link(Some(*id)),
+            Action::RecurringSkip(_)
+            | Action::RecurringPause(_)
+            | Action::RecurringResume(_)
+            | Action::RecurringDelete(_) => self.recurring_act(action),
             Action::Cancel(id) => {
                 pending::cancel(self.conn, &self.cx, *id)?;
                 Ok(Reply {

@@ -66,6 +66,16 @@ pub const COMMANDS: &[CommandInfo] = &[
     ),
     cmd("undo", "", "remove your last entry"),
     cmd(
+        "repeat",
+        "ENTRY SCHEDULE",
+        "schedule a recurring entry, e.g. /repeat rent 1450 monthly on the 1st",
+    ),
+    cmd(
+        "recurring",
+        "[skip|pause|resume|delete N | edit N AMOUNT]",
+        "the scheduled entries, with their next date and yearly cost",
+    ),
+    cmd(
         "categories",
         "[add|rename|archive …]",
         "list or manage categories",
@@ -156,6 +166,8 @@ impl Turn<'_> {
             ))),
             "advice" => self.advice(),
             "digest" => self.digest_command(args),
+            "repeat" | "schedule" => self.repeat_command(args),
+            "recurring" | "schedules" => self.recurring_command(args),
             other => Ok(Reply::text(
                 Text::new()
                     .plain(format!("I don't know /{other}. Type "))

@@ -11,6 +11,7 @@ mod intents;
 mod linking;
 pub mod message;
 mod pending;
+pub mod recurring;
 mod turn;
 
 use std::time::Duration;
@@ -95,6 +96,9 @@ impl Tally {
         if let Some((text, explicit)) = question {
             if explicit && text.trim().is_empty() {
                 return self.finish(turn, msg, |_| Ok(Reply::text(help::ask_usage())));
+            }
+            if let Some(request) = turn.read_schedule(text, explicit)? {
+                return self.finish(turn, msg, move |t| t.schedule(request));
             }
             let parsed = turn.parse(text)?;
             let group = msg.chat.kind == ChatKind::Group;

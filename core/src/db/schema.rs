@@ -258,6 +258,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recurring_entries (id) {
+        id -> BigInt,
+        ledger_id -> BigInt,
+        author_account_id -> BigInt,
+        kind -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        category_id -> BigInt,
+        note -> Text,
+        schedule -> Text,
+        platform -> Text,
+        chat_id -> Text,
+        next_index -> BigInt,
+        next_on -> Nullable<Date>,
+        paused -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> accounts (account_id));
 diesel::joinable!(ledger_members -> ledgers (ledger_id));
 diesel::joinable!(ledger_members -> accounts (account_id));
@@ -292,6 +313,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     llm_usage,
     pending_actions,
     pending_links,
+    recurring_entries,
 );
 
 diesel::table! {

@@ -15,6 +15,7 @@ pub mod ledgers;
 pub mod linking;
 pub mod pending_links;
 pub mod rates;
+pub mod recurring;
 pub mod settings;
 pub(crate) mod totals;
 pub mod transactions;

@@ -33,7 +33,7 @@ pub struct NewTransaction {
     pub source: Source,
 }
 
-fn clean_note(note: &str) -> String {
+pub(crate) fn clean_note(note: &str) -> String {
     let one_line: String = note
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

@@ -1,0 +1,89 @@
+//! Posts due recurring entries and tells their chats, through the platforms' notifiers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tally_core::Tally;
+use tally_core::domain::Platform;
+use tally_core::notify::Notifier;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+use crate::metrics;
+
+/// What one round did, for logs and tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PostReport {
+    /// Occurrences recorded.
+    pub recorded: usize,
+    /// Messages delivered to chats.
+    pub sent: usize,
+    /// Messages the platform refused; the entries stay recorded.
+    pub failed: usize,
+}
+
+/// Records due occurrences of the schedules made on the platforms this instance serves (and
+/// those made over the API, which have no chat), then sends each chat its messages. The time
+/// comes from the `Tally`'s clock, so tests move a `ManualClock` and call [`Poster::tick`].
+#[derive(Clone)]
+pub struct Poster {
+    tally: Tally,
+    notifiers: Vec<Arc<dyn Notifier>>,
+    platforms: Vec<Platform>,
+}
+
+impl Poster {
+    /// `silent` are platforms whose schedules are posted without a message (the web API).
+    pub fn new(tally: Tally, notifiers: Vec<Arc<dyn Notifier>>, silent: &[Platform]) -> Poster {
+        let mut platforms: Vec<Platform> = notifiers.iter().map(|n| n.platform()).collect();
+        platforms.extend_from_slice(silent);
+        Poster {
+            tally,
+            notifiers,
+            platforms,
+        }
+    }
+
+    /// Posts every `every` until the task is aborted.
+    pub fn spawn(self, every: Duration) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match self.tick().await {
+                    Ok(r) if r != PostReport::default() => info!(?r, "recurring entries"),
+                    Ok(_) => {}
+                    Err(e) => {
+                        metrics::error("recurring_tick");
+                        warn!(error = %e, "posting recurring entries failed");
+                    }
+                }
+            }
+        })
+    }
+
+    pub async fn tick(&self) -> Result<PostReport, tally_core::Error> {
+        let mut report = PostReport::default();
+        if self.platforms.is_empty() {
+            return Ok(report);
+        }
+        for a in self.tally.post_recurring(&self.platforms).await? {
+            report.recorded += a.messages.len();
+            let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == a.platform) else {
+                continue;
+            };
+            for message in a.messages {
+                match notifier.send(&a.chat_id, message).await {
+                    Ok(()) => report.sent += 1,
+                    Err(e) => {
+                        metrics::error("recurring_send");
+                        warn!(error = %e.chars().take(200).collect::<String>(), "telling a chat about a recurring entry failed");
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
