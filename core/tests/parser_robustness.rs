@@ -1,6 +1,6 @@
-//! The parser never panics and stays linear on hostile input: arbitrary Unicode and worst cases.
-
-use std::time::{Duration, Instant};
+//! The parser never panics on hostile input, arbitrary Unicode and worst cases, and reads none of
+//! the noise as a confident entry. (That it stays linear on them is measured in
+//! `benches/parser.rs`, not timed here.)
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -76,15 +76,23 @@ fn adversarial() -> Vec<String> {
 }
 
 #[test]
-fn adversarial_inputs_finish_quickly() {
+fn adversarial_inputs_are_read_without_panic_or_false_confidence() {
+    let vocabulary = Vocabulary::default();
+    let ctx = ParseContext {
+        today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+        currency: Currency::EUR,
+        date_order: DateOrder::Mdy,
+        vocabulary: &vocabulary,
+    };
     for text in adversarial() {
-        let start = Instant::now();
         run_everything(&text);
-        // Generous for debug builds; a quadratic step would take seconds on 4 KB.
-        let took = start.elapsed();
+        // Kilobytes of one repeated token are never an entry Tally would record unasked.
+        let parsed = parser().parse(&text, &ctx);
+        let recorded = matches!(parsed.intent, tally_core::parser::Intent::Add(_))
+            && parsed.confidence.is_confident();
         assert!(
-            took < Duration::from_millis(500),
-            "{took:?} on {:?}…",
+            !recorded,
+            "{:?}… read as a confident entry: {parsed:?}",
             text.chars().take(24).collect::<String>()
         );
     }
@@ -92,10 +100,19 @@ fn adversarial_inputs_finish_quickly() {
 
 #[test]
 fn longer_input_is_cut_not_choked_on() {
+    // 900 KB reads exactly as its first 9 KB: the parser cuts long input instead of working
+    // through all of it.
     let long = "coffee 4 ".repeat(100_000);
-    let start = Instant::now();
+    let head = "coffee 4 ".repeat(1_000);
     run_everything(&long);
-    assert!(start.elapsed() < Duration::from_secs(2));
+    let vocabulary = Vocabulary::default();
+    let ctx = ParseContext {
+        today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+        currency: Currency::EUR,
+        date_order: DateOrder::Mdy,
+        vocabulary: &vocabulary,
+    };
+    assert_eq!(parser().parse(&long, &ctx), parser().parse(&head, &ctx));
 }
 
 proptest! {
