@@ -435,3 +435,17 @@ async fn advice_offers_to_schedule_a_payment_it_found() {
         assert_eq!(chat.post().await.len(), 1);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_zone_change_moves_the_day_an_occurrence_posts() {
+    for t in backends("recurring_tz_change") {
+        let mut chat = Chatter::new(&t, "2027-01-15T12:00:00Z");
+        chat.say("rent 1450 monthly on the 1st").await;
+        chat.clock.set(at("2027-01-31T12:00:00Z"));
+        assert!(chat.post().await.is_empty(), "still 31 January in UTC");
+        // Moving to Auckland, where it is already 1 February.
+        chat.say("/settings timezone Pacific/Auckland").await;
+        assert_eq!(chat.post().await.len(), 1);
+        assert_eq!(dates(&chat.entries().await), ["2027-02-01"]);
+    }
+}

@@ -290,3 +290,37 @@ pub fn compose(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().expect("instant")
+    }
+
+    #[test]
+    fn due_times_follow_local_time_across_clock_changes() {
+        let ny = Timezone::parse("America/New_York").expect("zone");
+        // 21:00 in New York in winter is 02:00 UTC the next day.
+        assert_eq!(
+            next_due_after(at("2027-01-15T12:00:00Z"), ny, 21 * 60),
+            at("2027-01-16T02:00:00Z")
+        );
+        // On 14 March 2027 02:30 does not exist there: the first minute after the gap.
+        assert_eq!(
+            next_due_after(at("2027-03-14T05:00:00Z"), ny, 2 * 60 + 30),
+            at("2027-03-14T07:00:00Z")
+        );
+        // Summer time: 21:00 is 01:00 UTC.
+        assert_eq!(
+            next_due_after(at("2027-07-01T12:00:00Z"), ny, 21 * 60),
+            at("2027-07-02T01:00:00Z")
+        );
+        // Exactly at the due time, the next one is a day later.
+        assert_eq!(
+            next_due_after(at("2027-07-02T01:00:00Z"), ny, 21 * 60),
+            at("2027-07-03T01:00:00Z")
+        );
+    }
+}
