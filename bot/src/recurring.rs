@@ -1,4 +1,4 @@
-//! Posts due recurring entries and tells their chats, through the platforms' notifiers.
+//! Posts due recurring entries and reminders into their chats, through the platforms' notifiers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use crate::metrics;
 pub struct PostReport {
     /// Occurrences recorded.
     pub recorded: usize,
-    /// Messages delivered to chats.
+    /// Messages delivered to chats (entries and reminders).
     pub sent: usize,
     /// Messages the platform refused; the entries stay recorded.
     pub failed: usize,
@@ -68,8 +68,10 @@ impl Poster {
         if self.platforms.is_empty() {
             return Ok(report);
         }
-        for a in self.tally.post_recurring(&self.platforms).await? {
-            report.recorded += a.messages.len();
+        let posted = self.tally.post_recurring(&self.platforms).await?;
+        report.recorded = posted.iter().map(|a| a.messages.len()).sum();
+        let reminders = self.tally.due_reminders(&self.platforms).await?;
+        for a in posted.into_iter().chain(reminders) {
             let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == a.platform) else {
                 continue;
             };

@@ -288,3 +288,164 @@ async fn only_group_admins_schedule_group_entries() {
         assert_eq!(told[0].chat_id, "-9", "the group hears about it");
     }
 }
+
+impl Chatter {
+    async fn reminders(&self) -> Vec<String> {
+        self.tally
+            .due_reminders(&[Platform::Console])
+            .await
+            .unwrap()
+            .into_iter()
+            .flat_map(|a| a.messages)
+            .map(|m| m.text.to_plain())
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_nudge_comes_only_on_days_with_nothing_recorded() {
+    for t in backends("reminders_daily") {
+        let mut chat = Chatter::new(&t, "2027-01-15T12:00:00Z");
+        let reply = chat.say("remind me every evening to log my spending").await;
+        assert!(reply.contains("21:00"), "{reply}");
+        assert!(chat.reminders().await.is_empty(), "not yet 21:00");
+
+        chat.clock.set(at("2027-01-15T21:00:00Z"));
+        let twin = chat.twin(&t);
+        let (a, b) = tokio::join!(
+            chat.tally.due_reminders(&[Platform::Console]),
+            twin.due_reminders(&[Platform::Console])
+        );
+        let sent: Vec<_> = a.unwrap().into_iter().chain(b.unwrap()).collect();
+        assert_eq!(sent.len(), 1, "one nudge across two instances");
+        assert!(
+            sent[0].messages[0]
+                .text
+                .to_plain()
+                .contains("Nothing recorded today")
+        );
+        assert!(chat.reminders().await.is_empty(), "once a day");
+
+        // The next day something is recorded: no nudge.
+        chat.clock.set(at("2027-01-16T12:00:00Z"));
+        let recorded = chat.say("spent 12 on lunch").await;
+        assert!(recorded.contains("Recorded"), "{recorded}");
+        chat.clock.set(at("2027-01-16T21:05:00Z"));
+        assert!(chat.reminders().await.is_empty());
+
+        // A later time, then off.
+        chat.say("/remind daily 8:30pm").await;
+        chat.clock.set(at("2027-01-17T20:31:00Z"));
+        assert_eq!(chat.reminders().await.len(), 1);
+        let off = chat.say("/remind off").await;
+        assert!(off.contains("switched off"), "{off}");
+        chat.clock.set(at("2027-01-18T22:00:00Z"));
+        assert!(chat.reminders().await.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bill_reminders_come_the_day_before() {
+    for t in backends("reminders_bills") {
+        let mut chat = Chatter::new(&t, "2027-01-15T12:00:00Z");
+        chat.say("rent 1450 monthly on the 1st").await;
+        chat.say("salary 3200 on the last working day of each month")
+            .await;
+        let on = chat.say("/remind bills").await;
+        assert!(on.contains("before a scheduled payment"), "{on}");
+        chat.clock.set(at("2027-01-30T09:30:00Z"));
+        assert!(chat.reminders().await.is_empty(), "nothing due on the 31st");
+        chat.clock.set(at("2027-01-31T09:30:00Z"));
+        let said = chat.reminders().await;
+        assert_eq!(said.len(), 1);
+        assert!(said[0].contains("Due tomorrow"), "{}", said[0]);
+        assert!(said[0].contains("rent: $1,450.00"), "{}", said[0]);
+        assert!(
+            !said[0].contains("salary"),
+            "income is not a bill: {}",
+            said[0]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn advice_offers_to_schedule_a_payment_it_found() {
+    for t in backends("recurring_from_advice") {
+        let mut chat = Chatter::new(&t, "2026-09-15T12:00:00Z");
+        for day in ["2026-09-15", "2026-10-15", "2026-11-15"] {
+            chat.clock.set(at(&format!("{day}T12:00:00Z")));
+            let r = chat.say("spent 15.99 on netflix").await;
+            assert!(r.contains("Recorded"), "{r}");
+        }
+        chat.clock.set(at("2026-11-20T12:00:00Z"));
+        chat.next += 1;
+        let msg = Incoming {
+            platform: Platform::Console,
+            update_id: format!("u{}", chat.next),
+            sender: Sender {
+                id: "ann".into(),
+                display_name: "ann".into(),
+                role: None,
+            },
+            chat: Chat {
+                kind: ChatKind::Private,
+                id: "ann".into(),
+                title: None,
+            },
+            content: Content::Command {
+                name: "advice".into(),
+                args: String::new(),
+                options: Vec::new(),
+            },
+            at: chat.tally.now(),
+            message_ref: None,
+        };
+        let advice = chat.tally.handle(msg.clone()).await.unwrap().unwrap();
+        let offer = advice
+            .messages
+            .iter()
+            .flat_map(|m| m.buttons.iter().flatten())
+            .find(|b| b.label.contains("every month"))
+            .expect("an offer to schedule netflix")
+            .clone();
+        assert!(offer.label.contains("Netflix"), "{}", offer.label);
+        chat.next += 1;
+        let press = Incoming {
+            update_id: format!("u{}", chat.next),
+            content: Content::Action(offer.action.clone()),
+            ..msg.clone()
+        };
+        let done = chat.tally.handle(press).await.unwrap().unwrap().plain();
+        assert!(done.contains("Scheduled netflix $15.99"), "{done}");
+        assert!(done.contains("every month on the 15th"), "{done}");
+        // Scheduled now, so no longer offered.
+        chat.next += 1;
+        let again = Incoming {
+            update_id: format!("u{}", chat.next),
+            ..msg
+        };
+        let advice = chat.tally.handle(again).await.unwrap().unwrap();
+        assert!(advice.messages.iter().all(|m| {
+            m.buttons
+                .iter()
+                .flatten()
+                .all(|b| !b.label.contains("Netflix"))
+        }));
+        chat.clock.set(at("2026-12-15T12:00:00Z"));
+        assert_eq!(chat.post().await.len(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_zone_change_moves_the_day_an_occurrence_posts() {
+    for t in backends("recurring_tz_change") {
+        let mut chat = Chatter::new(&t, "2027-01-15T12:00:00Z");
+        chat.say("rent 1450 monthly on the 1st").await;
+        chat.clock.set(at("2027-01-31T12:00:00Z"));
+        assert!(chat.post().await.is_empty(), "still 31 January in UTC");
+        // Moving to Auckland, where it is already 1 February.
+        chat.say("/settings timezone Pacific/Auckland").await;
+        assert_eq!(chat.post().await.len(), 1);
+        assert_eq!(dates(&chat.entries().await), ["2027-02-01"]);
+    }
+}

@@ -36,7 +36,8 @@ impl Console {
     /// them (their buttons become `#N`). `tally chat` runs it at start and before every line,
     /// with `--today` as the clock when given.
     pub async fn post_due(&mut self) -> anyhow::Result<Option<Reply>> {
-        let announcements = self.tally.post_recurring(&[Platform::Console]).await?;
+        let mut announcements = self.tally.post_recurring(&[Platform::Console]).await?;
+        announcements.extend(self.tally.due_reminders(&[Platform::Console]).await?);
         let messages: Vec<_> = announcements
             .into_iter()
             .filter(|a| a.chat_id == self.user)

@@ -260,6 +260,21 @@ pub const SPECS: &[Spec] = &[
         ],
     ),
     spec(
+        "remind",
+        "A nudge on days with nothing recorded, or the day before a bill",
+        &[
+            choices(
+                text("what", "Which reminder (leave out to see yours)"),
+                &[
+                    ("Daily nudge", "daily"),
+                    ("Bills the day before", "bills"),
+                    ("Off", "off"),
+                ],
+            ),
+            text("time", "For the daily nudge, e.g. 21:00"),
+        ],
+    ),
+    spec(
         "digest",
         "A weekly or monthly summary with advice, posted here",
         &[choices(

@@ -219,6 +219,7 @@ fn style_of(action: &Action) -> ButtonStyle {
             ButtonStyle::Secondary
         }
         Action::RecurringDelete(_) => ButtonStyle::Danger,
+        Action::MakeRecurring(_) => ButtonStyle::Primary,
     }
 }
 

@@ -29,6 +29,8 @@ pub enum Action {
     RecurringResume(i64),
     /// Delete a schedule (its posted entries stay).
     RecurringDelete(i64),
+    /// Schedule the recurring payment `/advice` found, whose latest entry this is.
+    MakeRecurring(TransactionId),
 }
 
 impl Action {
@@ -56,6 +58,7 @@ impl Action {
             ("rp", None) => Action::RecurringPause(id),
             ("rr", None) => Action::RecurringResume(id),
             ("rd", None) => Action::RecurringDelete(id),
+            ("mr", None) => Action::MakeRecurring(TransactionId(id)),
             _ => return None,
         };
         Some(action)
@@ -76,6 +79,7 @@ impl fmt::Display for Action {
             Action::RecurringPause(id) => write!(f, "rp:{id}"),
             Action::RecurringResume(id) => write!(f, "rr:{id}"),
             Action::RecurringDelete(id) => write!(f, "rd:{id}"),
+            Action::MakeRecurring(id) => write!(f, "mr:{id}"),
         }
     }
 }

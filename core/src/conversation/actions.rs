@@ -27,6 +27,7 @@ impl Turn<'_> {
             | Action::RecurringPause(_)
             | Action::RecurringResume(_)
             | Action::RecurringDelete(_) => self.recurring_act(action),
+            Action::MakeRecurring(id) => self.make_recurring(*id),
             Action::Cancel(id) => {
                 pending::cancel(self.conn, &self.cx, *id)?;
                 Ok(Reply {

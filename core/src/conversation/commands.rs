@@ -76,6 +76,11 @@ pub const COMMANDS: &[CommandInfo] = &[
         "the scheduled entries, with their next date and yearly cost",
     ),
     cmd(
+        "remind",
+        "[daily HH:MM | bills | off]",
+        "a nudge on days with nothing recorded, or the day before a bill",
+    ),
+    cmd(
         "categories",
         "[add|rename|archive …]",
         "list or manage categories",
@@ -168,6 +173,7 @@ impl Turn<'_> {
             "digest" => self.digest_command(args),
             "repeat" | "schedule" => self.repeat_command(args),
             "recurring" | "schedules" => self.recurring_command(args),
+            "remind" | "reminders" | "reminder" => self.remind(super::reminders::read(args)),
             other => Ok(Reply::text(
                 Text::new()
                     .plain(format!("I don't know /{other}. Type "))

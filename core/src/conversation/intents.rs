@@ -462,7 +462,8 @@ impl Turn<'_> {
             self.cx.ledger.id,
             self.cx.today,
         )?;
-        Ok(Reply::text(text))
+        let offers = self.make_recurring_offers()?;
+        Ok(Reply::message(OutMessage::new(text).with_buttons(offers)))
     }
 }
 

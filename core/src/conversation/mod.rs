@@ -12,6 +12,7 @@ mod linking;
 pub mod message;
 mod pending;
 pub mod recurring;
+mod reminders;
 mod turn;
 
 use std::time::Duration;
@@ -96,6 +97,10 @@ impl Tally {
         if let Some((text, explicit)) = question {
             if explicit && text.trim().is_empty() {
                 return self.finish(turn, msg, |_| Ok(Reply::text(help::ask_usage())));
+            }
+            if let Some(rest) = strip_remind_me(text) {
+                let request = reminders::read(rest);
+                return self.finish(turn, msg, move |t| t.remind(request));
             }
             if let Some(request) = turn.read_schedule(text, explicit)? {
                 return self.finish(turn, msg, move |t| t.schedule(request));
@@ -192,6 +197,15 @@ impl Tally {
             Pass::AskFallback(_) => None,
         })
     }
+}
+
+/// "remind me every evening…": the words after "remind me", when the message starts so.
+fn strip_remind_me(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let head = t.get(..9)?;
+    head.eq_ignore_ascii_case("remind me")
+        .then(|| &t[9..])
+        .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
 }
 
 /// In a group, free text is for the bot only when it clearly records or asks something.

@@ -7,6 +7,8 @@ use super::action::Action;
 use super::format;
 use super::message::{Button, OutMessage, Reply, Text};
 use super::turn::Turn;
+use crate::advice::Cadence;
+use crate::domain::TransactionId;
 use crate::domain::{Platform, TransactionKind};
 use crate::error::Error;
 use crate::models::transaction::Transaction;
@@ -14,8 +16,9 @@ use crate::money::{Money, Rounding};
 use crate::parser::recurrence::{self, Recurrence};
 use crate::parser::{AddIntent, Intent};
 use crate::recurring::{End, Rule, Schedule};
-use crate::services::categories;
 use crate::services::recurring::{self, NewRecurring, Posted, Recurring};
+use crate::services::transactions;
+use crate::services::{categories, ledgers};
 use crate::tally::Tally;
 
 /// A message that asks for a schedule: the entry it repeats and when.
@@ -302,6 +305,77 @@ impl Turn<'_> {
             notice: Some(notice.into()),
             ..Reply::default()
         })
+    }
+
+    /// Under `/advice`: a button for each recurring payment it found that no schedule covers yet.
+    pub(crate) fn make_recurring_offers(&mut self) -> Result<Vec<Vec<Button>>, Error> {
+        let (actor, ledger) = (self.cx.account.id, self.cx.ledger.id);
+        if self.is_group() && !ledgers::access(self.conn, actor, ledger)?.can_manage() {
+            return Ok(Vec::new());
+        }
+        let found = crate::advice::recurring_payments(self.conn, actor, ledger, self.cx.today)?;
+        let scheduled = recurring::list(self.conn, actor, ledger)?;
+        let offers = found
+            .into_iter()
+            .filter(|p| {
+                !scheduled.iter().any(|s| {
+                    s.category == p.category
+                        && (s.money == p.amount || s.note.eq_ignore_ascii_case(&p.label))
+                })
+            })
+            .filter_map(|p| {
+                let latest = *p.entry_ids.last()?;
+                Some(vec![Button {
+                    label: format!("🔁 Schedule {} every {}", p.label, p.cadence.as_str()),
+                    action: Action::MakeRecurring(TransactionId(latest)),
+                }])
+            })
+            .take(3)
+            .collect();
+        Ok(offers)
+    }
+
+    /// Schedules the recurring payment whose latest entry is `latest`, from its next date on.
+    pub(crate) fn make_recurring(&mut self, latest: TransactionId) -> Result<Reply, Error> {
+        let actor = self.cx.account.id;
+        let tx = transactions::get(self.conn, actor, latest)?;
+        let found = crate::advice::recurring_payments(self.conn, actor, tx.ledger, self.cx.today)?
+            .into_iter()
+            .find(|p| p.entry_ids.contains(&latest.get()))
+            .ok_or_else(|| {
+                Error::Conflict(
+                    "That payment no longer looks regular; schedule it with /repeat.".into(),
+                )
+            })?;
+        let rule = match found.cadence {
+            Cadence::Weekly => Rule::Weekly {
+                every: 1,
+                weekday: found.last.weekday(),
+            },
+            Cadence::Monthly => Rule::MonthlyOnDay {
+                every: 1,
+                day: found.last.day(),
+            },
+        };
+        let schedule = Schedule::new(rule, found.next_due, End::Never)
+            .map_err(|e| Error::Internal(format!("advice schedule: {e}")))?;
+        let request = ScheduleRequest {
+            add: AddIntent {
+                kind: tx.kind,
+                amount: found.amount.to_decimal(),
+                currency: found.amount.currency(),
+                category: tx.category.clone(),
+                date: found.next_due,
+                note: tx.note.clone(),
+            },
+            recurrence: Recurrence {
+                rule: schedule.rule(),
+                start: schedule.start(),
+                end: schedule.end(),
+                rest: String::new(),
+            },
+        };
+        self.schedule(request)
     }
 
     /// The platform and chat a schedule made here reports to.

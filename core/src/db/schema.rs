@@ -279,6 +279,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        ledger_id -> BigInt,
+        platform -> Text,
+        chat_id -> Text,
+        kind -> Text,
+        at_minute -> Integer,
+        next_due_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> accounts (account_id));
 diesel::joinable!(ledger_members -> ledgers (ledger_id));
 diesel::joinable!(ledger_members -> accounts (account_id));
@@ -314,6 +328,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pending_actions,
     pending_links,
     recurring_entries,
+    reminders,
 );
 
 diesel::table! {

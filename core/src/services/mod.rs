@@ -16,6 +16,7 @@ pub mod linking;
 pub mod pending_links;
 pub mod rates;
 pub mod recurring;
+pub mod reminders;
 pub mod settings;
 pub(crate) mod totals;
 pub mod transactions;
