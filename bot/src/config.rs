@@ -53,6 +53,10 @@ struct Raw {
     database_url: Secret,
     db_pool_size: u32,
     http_addr: String,
+    metrics_addr: Option<String>,
+    header_timeout_ms: u64,
+    max_connections: u64,
+    client_ip_header: Option<String>,
     public_url: String,
     jwt_secret: Option<Secret>,
     jwt_ttl_minutes: u64,
@@ -85,6 +89,15 @@ pub struct Config {
     pub database_url: Secret,
     pub db_pool_size: u32,
     pub http_addr: SocketAddr,
+    /// Where `/metrics` is served instead of the API listener; `None` keeps it on the API.
+    pub metrics_addr: Option<SocketAddr>,
+    /// How long a connection may take to send a request head (and stay idle between requests).
+    pub header_read_timeout: Duration,
+    /// Connections served at once per listener.
+    pub max_connections: u32,
+    /// The header a trusted reverse proxy puts the caller's address in (`X-Forwarded-For`,
+    /// `X-Real-IP`…), for the per-address login limits; `None` uses the peer address.
+    pub client_ip_header: Option<axum::http::HeaderName>,
     pub public_url: Url,
     pub jwt_secret: Option<Secret>,
     pub jwt_ttl: Duration,
@@ -233,6 +246,41 @@ impl Raw {
                 self.http_addr
             )
         })?;
+        let metrics_addr = match self.metrics_addr.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => {
+                let addr: SocketAddr = s.parse().with_context(|| {
+                    format!("TALLY_METRICS_ADDR must be HOST:PORT, e.g. 127.0.0.1:9090 (got {s:?})")
+                })?;
+                if addr == http_addr {
+                    bail!("TALLY_METRICS_ADDR must differ from TALLY_HTTP_ADDR (both are {addr})");
+                }
+                Some(addr)
+            }
+        };
+        if !(100..=300_000).contains(&self.header_timeout_ms) {
+            bail!(
+                "TALLY_HEADER_TIMEOUT_MS must be between 100 and 300000 (got {})",
+                self.header_timeout_ms
+            );
+        }
+        let max_connections = u32::try_from(self.max_connections)
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .with_context(|| {
+                format!(
+                    "TALLY_MAX_CONNECTIONS must be between 1 and 1000000 (got {})",
+                    self.max_connections
+                )
+            })?;
+        let client_ip_header = match self.client_ip_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(s.parse::<axum::http::HeaderName>().with_context(|| {
+                format!(
+                    "TALLY_CLIENT_IP_HEADER must be a header name, e.g. X-Forwarded-For (got {s:?})"
+                )
+            })?),
+        };
         let public_url = url("TALLY_PUBLIC_URL", &self.public_url)?;
         if !(4..=31).contains(&self.bcrypt_cost) {
             bail!(
@@ -323,6 +371,10 @@ impl Raw {
             database_url: self.database_url,
             db_pool_size: self.db_pool_size,
             http_addr,
+            metrics_addr,
+            header_read_timeout: Duration::from_millis(self.header_timeout_ms),
+            max_connections,
+            client_ip_header,
             public_url,
             jwt_secret,
             jwt_ttl: Duration::from_secs(self.jwt_ttl_minutes * 60),
@@ -354,6 +406,31 @@ mod tests {
         assert_eq!(c.defaults.currency, Currency::USD);
         assert!(c.telegram.is_none() && c.discord.is_none());
         assert_eq!(c.jwt_ttl, Duration::from_secs(3600));
+        assert_eq!(c.metrics_addr, None);
+        assert_eq!(c.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.max_connections, 1024);
+        assert_eq!(c.client_ip_header, None);
+    }
+
+    #[test]
+    fn reads_the_listener_settings() {
+        let c = Config::from_pairs(&[
+            ("METRICS_ADDR", "127.0.0.1:9090"),
+            ("HEADER_TIMEOUT_MS", "2500"),
+            ("MAX_CONNECTIONS", "64"),
+            ("CLIENT_IP_HEADER", "X-Forwarded-For"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.metrics_addr.map(|a| a.to_string()).as_deref(),
+            Some("127.0.0.1:9090")
+        );
+        assert_eq!(c.header_read_timeout, Duration::from_millis(2500));
+        assert_eq!(c.max_connections, 64);
+        assert_eq!(
+            c.client_ip_header.as_ref().map(|h| h.as_str()),
+            Some("x-forwarded-for")
+        );
     }
 
     #[test]
@@ -361,6 +438,17 @@ mod tests {
         for (pairs, needle) in [
             (vec![("DATABASE_URL", "mysql://x")], "TALLY_DATABASE_URL"),
             (vec![("HTTP_ADDR", "nowhere")], "TALLY_HTTP_ADDR"),
+            (vec![("METRICS_ADDR", "nowhere")], "TALLY_METRICS_ADDR"),
+            (
+                vec![("METRICS_ADDR", "127.0.0.1:8080")],
+                "TALLY_METRICS_ADDR",
+            ),
+            (vec![("HEADER_TIMEOUT_MS", "0")], "TALLY_HEADER_TIMEOUT_MS"),
+            (vec![("MAX_CONNECTIONS", "0")], "TALLY_MAX_CONNECTIONS"),
+            (
+                vec![("CLIENT_IP_HEADER", "not a header")],
+                "TALLY_CLIENT_IP_HEADER",
+            ),
             (vec![("BCRYPT_COST", "3")], "TALLY_BCRYPT_COST"),
             (vec![("DEFAULT_CURRENCY", "XXX")], "TALLY_DEFAULT_CURRENCY"),
             (

@@ -1,11 +1,12 @@
 //! `tally run`: the HTTP server and every configured chat adapter, until Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
 use tokio::net::TcpListener;
+
+use crate::http::server::{self, ServeOptions};
 
 use crate::config::Config;
 use crate::rates::RatesFetcher;
@@ -64,7 +65,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
              and TALLY_OPENAI_API_KEY or TALLY_OPENAI_BASE_URL for the LLM assistant."
         );
     }
-    let router = http::router_with(tally.clone(), extra);
+    // With a metrics address, /metrics moves there and off the public API listener.
+    let metrics_at = match config.metrics_addr {
+        Some(_) => http::Metrics::Elsewhere,
+        None => http::Metrics::Here,
+    };
+    let router = http::surface(tally.clone(), extra, metrics_at);
     // Digests go out through whichever notifiers the adapters registered above.
     let digests = Scheduler::new(tally.clone(), notifiers.clone()).spawn(DIGEST_TICK);
     // Schedules made over the API have no chat to tell, but are posted here all the same.
@@ -77,14 +83,46 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.http_addr).await.map_err(|e| {
         anyhow::anyhow!("can't listen on TALLY_HTTP_ADDR {}: {e}", config.http_addr)
     })?;
-    tracing::info!(addr = %config.http_addr, adapters = ?enabled, "tally is running");
-    // Connection info gives the login limits each caller's address.
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let metrics_listener = match config.metrics_addr {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("can't listen on TALLY_METRICS_ADDR {addr}: {e}"))?,
+        ),
+        None => None,
+    };
+    tracing::info!(
+        addr = %config.http_addr,
+        metrics_addr = ?config.metrics_addr,
+        adapters = ?enabled,
+        "tally is running"
+    );
+    let options = ServeOptions::from_config(&config);
+    // One signal stops both listeners.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let metrics = metrics_listener.map(|listener| {
+        let options = ServeOptions {
+            client_ip_header: None,
+            ..options.clone()
+        };
+        tokio::spawn(server::serve(
+            listener,
+            http::metrics_router(),
+            options,
+            stopped(stop_rx.clone()),
+        ))
+    });
+    server::serve(listener, router, options, stopped(stop_rx)).await;
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     digests.abort();
     recurring.abort();
     if let Some(rates) = rates {

@@ -1,4 +1,5 @@
 //! The HTTP server: the REST API under `/api/v1`, the `/link` page, `/healthz` and `/metrics`.
+//! [`server`] serves them with the connection limits.
 
 mod amount;
 mod analytics;
@@ -17,6 +18,7 @@ mod observe;
 pub mod openapi;
 mod params;
 mod recurring;
+pub mod server;
 mod summary;
 mod transactions;
 
@@ -42,12 +44,28 @@ pub fn router(tally: Tally) -> Router {
     router_with(tally, Router::new())
 }
 
-/// The HTTP surface plus `extra` routes (the Telegram webhook). They are merged BEFORE the
-/// layers, so every route sits behind the body limit, request logging and the timeout.
+/// The HTTP surface plus `extra` routes (the Telegram webhook), `/metrics` included.
 pub fn router_with(tally: Tally, extra: Router) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    surface(tally, extra, Metrics::Here)
+}
+
+/// Where `/metrics` is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metrics {
+    /// On the API listener, next to everything else.
+    Here,
+    /// On its own listener ([`metrics_router`]); the API answers 404 for it.
+    Elsewhere,
+}
+
+/// The HTTP surface plus `extra` routes. They are merged BEFORE the layers, so every route sits
+/// behind the body limit, request logging and the timeout.
+pub fn surface(tally: Tally, extra: Router, metrics_at: Metrics) -> Router {
+    let mut routes = Router::new().route("/healthz", get(healthz));
+    if metrics_at == Metrics::Here {
+        routes = routes.route("/metrics", get(metrics));
+    }
+    routes
         .route("/link", get(link_page::show).post(link_page::submit))
         .nest("/api/v1", api())
         .fallback(error::not_found)
@@ -60,6 +78,18 @@ pub fn router_with(tally: Tally, extra: Router) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(axum::middleware::from_fn(observe::observe))
+}
+
+/// `/metrics` alone, for a listener of its own (`TALLY_METRICS_ADDR`) that only the scraper
+/// reaches; its requests are not counted, so scraping doesn't move the numbers it reads.
+pub fn metrics_router() -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(error::not_found)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
 }
 
 fn api() -> Router<Tally> {

@@ -2,7 +2,6 @@
 //! and a reqwest client; every test runs on SQLite and, when configured, PostgreSQL.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -75,14 +74,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = tally_bot::http::router(tally.clone());
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let server = tokio::spawn(tally_bot::http::server::serve(
+            listener,
+            router,
+            tally_bot::http::server::ServeOptions::default(),
+            std::future::pending(),
+        ));
         TestApp {
             base: format!("http://{addr}"),
             tally,
