@@ -134,6 +134,12 @@ async fn a_chat_gets_a_login_through_the_page() {
         .await;
         assert_eq!(status, StatusCode::OK, "{html}");
         assert!(html.contains("All set") && html.contains("Ann"));
+        // Not a dead end: the way back to the chat, and where the API starts.
+        assert!(
+            html.contains("Go back to your Telegram chat")
+                && html.contains("href=\"http://tally.test/api/v1/openapi.json\""),
+            "{html}"
+        );
         assert_no_secrets(&html);
 
         // The same link again: a friendly dead end.
@@ -248,7 +254,9 @@ async fn logging_in_on_the_page_merges_the_chat_into_the_account() {
         .await;
         assert_eq!(status, StatusCode::OK, "{html}");
         assert!(
-            html.contains("Connected") && html.contains("3 entries"),
+            html.contains("Connected")
+                && html.contains("3 entries")
+                && html.contains("href=\"https://discord.com/channels/@me\""),
             "{html}"
         );
 
@@ -436,7 +444,7 @@ async fn a_second_password_does_not_survive_a_merge() {
             html.contains("already logs in as <strong>eve</strong>"),
             "{html}"
         );
-        assert!(html.contains("Connect your chat to Tally") && !html.contains("your the"));
+        assert!(html.contains("Connect your Telegram chat to Tally") && !html.contains("your the"));
 
         // The victim logs in with only their own password: refused, next to the login form.
         let (status, html) = submit(
@@ -518,29 +526,47 @@ async fn errors_sit_by_their_own_form_and_lockouts_read_in_minutes() {
         let reply = app.chat(Platform::Console, "ann", "/login").await;
         let token = token_in(&reply);
         let (_, html) = page(&app, &url_in(&reply)).await;
-        assert!(html.contains("on the console"), "{html}");
+        assert!(
+            html.contains("<h1>Connect your console chat to Tally</h1>")
+                && html.contains("<strong>ann on console</strong> in the console")
+                && !html.contains("your the"),
+            "{html}"
+        );
         assert!(html.contains("font-size:16px") && html.contains("min-height:44px"));
-        let mut last = String::new();
-        for _ in 0..6 {
-            let (_, html) = submit(
+        let wrong = async |token: &str| {
+            submit(
                 &app,
                 &[
-                    ("token", &token),
+                    ("token", token),
                     ("action", "login"),
                     ("username", "nobody"),
                     ("password", "wrong password here"),
                 ],
             )
-            .await;
-            last = html;
+            .await
+        };
+        // The first wait is a second: said in seconds, by the login form.
+        let mut last = String::new();
+        for _ in 0..6 {
+            last = wrong(&token).await.1;
         }
-        let login = section(&last, "login");
-        let create = section(&last, "create");
-        // The slow-down names its wait in minutes, never raw seconds.
         assert!(
-            login.contains("try again in") && login.contains("minute"),
+            section(&last, "login").contains("Try again in 1 second."),
             "{last}"
         );
+        // Waits double up to five minutes: said in minutes. (Links last ten minutes, so each
+        // round asks for a new one, as the person would.)
+        let mut token = token;
+        for _ in 0..10 {
+            app.clock.advance(Duration::minutes(5));
+            token = token_in(&app.chat(Platform::Console, "ann", "/login").await);
+            wrong(&token).await;
+        }
+        let (status, last) = wrong(&token).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        let login = section(&last, "login");
+        let create = section(&last, "create");
+        assert!(login.contains("Try again in 5 minutes."), "{last}");
         assert!(!last.contains("seconds"), "{last}");
         assert!(login.contains("value=\"nobody\""));
         assert!(

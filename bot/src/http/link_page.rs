@@ -10,6 +10,7 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Deserialize;
 use tally_core::auth::link::{self, DeadLink, LinkFailure, Linked, Ticket};
 use tally_core::auth::sessions::SignUp;
+use tally_core::domain::Platform;
 use tally_core::services::{linking, settings};
 use tally_core::{Error, ErrorKind, Tally};
 
@@ -88,13 +89,20 @@ fn dead(reason: DeadLink) -> Response {
     )
 }
 
-fn platform_name(t: &Ticket) -> &'static str {
-    match t.platform.as_str() {
-        "telegram" => "Telegram",
-        "discord" => "Discord",
-        "console" => "the console",
-        _ => "the app",
+/// How the page names where the link came from: the heading's "your ___" and the sentence's
+/// "for NAME ___". Built per platform so no page reads "your the console chat".
+fn place(platform: Platform) -> (&'static str, &'static str) {
+    match platform {
+        Platform::Telegram => ("Telegram chat", "on Telegram"),
+        Platform::Discord => ("Discord chat", "on Discord"),
+        Platform::Console => ("console chat", "in the console"),
+        Platform::Web => ("chat", "in the app"),
     }
+}
+
+/// The page's heading, also its title.
+fn heading(platform: Platform) -> String {
+    format!("Connect your {} to Tally", place(platform).0)
 }
 
 /// Which form an error belongs to.
@@ -115,10 +123,11 @@ struct FormError<'a> {
 /// the link is for.
 fn forms(ticket: &Ticket, token: &str, error: Option<FormError<'_>>) -> String {
     let mut out = format!(
-        "<h1>Connect your chat to Tally</h1>\n<p>This link is for <strong>{}</strong> on {}. \
+        "<h1>{}</h1>\n<p>This link is for <strong>{}</strong> {}. \
          Your chat and the app will share one account and one ledger.</p>\n",
+        text(&heading(ticket.platform)),
         text(&ticket.display_name),
-        platform_name(ticket),
+        place(ticket.platform).1,
     );
     let token = attr(token);
     let error_for = |which: Which| match &error {
@@ -183,15 +192,21 @@ fn forms(ticket: &Ticket, token: &str, error: Option<FormError<'_>>) -> String {
     out
 }
 
-/// What the person should read for an error: a lockout in minutes rather than raw seconds.
+/// What the person should read for an error: a login slow-down as a plain wait in seconds or
+/// minutes, never the API's raw "try again in 896 seconds".
 fn friendly(e: &Error) -> String {
     match e {
         Error::RateLimited { retry_after_secs } => {
-            let minutes = retry_after_secs.div_ceil(60).max(1);
+            let secs = (*retry_after_secs).max(1);
+            let (n, unit) = if secs < 60 {
+                (secs, "second")
+            } else {
+                (secs.div_ceil(60), "minute")
+            };
             format!(
-                "Too many tries. For your safety, logging in here is paused: try again in {} {}.",
-                minutes,
-                if minutes == 1 { "minute" } else { "minutes" }
+                "Too many wrong tries in a row, so logging in here is paused for your safety. \
+                 Try again in {n} {unit}{}.",
+                if n == 1 { "" } else { "s" }
             )
         }
         other => other.user_message(),
@@ -205,7 +220,7 @@ pub async fn show(State(tally): State<Tally>, ApiQuery(q): ApiQuery<LinkQuery>) 
     match link::open(&tally, &token).await {
         Ok(ticket) => page(
             StatusCode::OK,
-            "Connect your chat",
+            &heading(ticket.platform),
             &forms(&ticket, &token, None),
         ),
         Err(LinkFailure::Dead(reason)) => dead(reason),
@@ -226,27 +241,44 @@ fn internal(e: &Error) -> Response {
     )
 }
 
-/// Where to go next: back to the chat, and the app's address.
-fn next_steps(tally: &Tally, telegram_bot: Option<&str>) -> String {
+/// Where to go next: a way back to the chat the link came from (a real link where the platform
+/// has an address for it), and where apps and scripts sign in, so the page is not a dead end.
+fn next_steps(tally: &Tally, platform: Platform, telegram_bot: Option<&str>) -> String {
     let base = tally.settings().public_url.trim_end_matches('/').to_owned();
-    let mut out = String::from("<h2>What next</h2>\n<ul>");
-    if let Some(bot) = telegram_bot {
-        out.push_str(&format!(
-            "<li><a href=\"https://t.me/{}\">Back to Tally on Telegram</a></li>",
+    let back = match (platform, telegram_bot) {
+        (Platform::Telegram, Some(bot)) => format!(
+            "<a id=\"back\" href=\"https://t.me/{}\">Back to Tally on Telegram</a>: everything \
+             you record there is in this account.",
             attr(bot)
-        ));
-    }
-    out.push_str(&format!(
-        "<li>Carry on in your chat: everything you record there is in this account.</li>\
+        ),
+        (Platform::Telegram, None) => "Go back to your Telegram chat with Tally: everything you \
+             record there is in this account."
+            .to_owned(),
+        (Platform::Discord, _) => "<a id=\"back\" href=\"https://discord.com/channels/@me\">Back \
+             to Discord</a>: everything you record with Tally there is in this account."
+            .to_owned(),
+        (Platform::Console, _) => "Go back to your terminal: the console chat carries on, and \
+             everything you record there is in this account."
+            .to_owned(),
+        (Platform::Web, _) => "Carry on in your chat: everything you record there is in this \
+             account."
+            .to_owned(),
+    };
+    format!(
+        "<h2>What next</h2>\n<ul><li>{back}</li>\
          <li>Apps and scripts sign in with your username and password at \
-         <code>{b}/api/v1/auth/login</code>; <a href=\"{b}/api/v1/openapi.json\">the API's description</a> \
-         lists the rest.</li></ul>",
+         <code>{b}/api/v1/auth/login</code>; <a id=\"api-docs\" href=\"{b}/api/v1/openapi.json\">the \
+         API's description</a> lists the rest.</li></ul>",
         b = attr(&base)
-    ));
-    out
+    )
 }
 
-fn done(tally: &Tally, linked: &Linked, telegram_bot: Option<&str>) -> Response {
+fn done(
+    tally: &Tally,
+    platform: Platform,
+    linked: &Linked,
+    telegram_bot: Option<&str>,
+) -> Response {
     let body = match linked {
         Linked::Created(account) => format!(
             "<h1>All set</h1>\n<p class=\"ok\">Your login is <strong>{}</strong>. \
@@ -270,7 +302,7 @@ fn done(tally: &Tally, linked: &Linked, telegram_bot: Option<&str>) -> Response 
             text(account.username.as_deref().unwrap_or("your account"))
         ),
     };
-    let body = format!("{body}\n{}", next_steps(tally, telegram_bot));
+    let body = format!("{body}\n{}", next_steps(tally, platform, telegram_bot));
     page(StatusCode::OK, "Connected", &body)
 }
 
@@ -311,6 +343,12 @@ pub async fn submit(
         email,
         chat_password,
     } = form;
+    // Which platform the link came from, for the way back; a dead link ends here as it would below.
+    let platform = match link::open(&tally, &token).await {
+        Ok(ticket) => ticket.platform,
+        Err(LinkFailure::Dead(reason)) => return dead(reason),
+        Err(LinkFailure::Form(e)) => return internal(&e),
+    };
     let which = if action == "create" {
         Which::Create
     } else {
@@ -346,7 +384,7 @@ pub async fn submit(
         Ok(linked) => {
             tracing::info!("chat identity linked through the web page");
             let bot = telegram_bot(&tally).await;
-            done(&tally, &linked, bot.as_deref())
+            done(&tally, platform, &linked, bot.as_deref())
         }
         Err(LinkFailure::Dead(reason)) => dead(reason),
         Err(LinkFailure::Form(e)) if e.kind() == ErrorKind::Internal => internal(&e),
@@ -356,7 +394,7 @@ pub async fn submit(
             let mut response = match link::open(&tally, &token).await {
                 Ok(ticket) => page(
                     status,
-                    "Connect your chat",
+                    &heading(ticket.platform),
                     &forms(
                         &ticket,
                         &token,
