@@ -61,6 +61,8 @@ struct Raw {
     jwt_secret: Option<Secret>,
     jwt_ttl_minutes: u64,
     bcrypt_cost: u32,
+    #[serde(default)]
+    insecure_test_bcrypt: bool,
     telegram_token: Option<Secret>,
     telegram_api_url: String,
     telegram_webhook_url: Option<String>,
@@ -192,10 +194,11 @@ impl Config {
         let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
         for (k, v) in pairs {
             let key = k.to_ascii_lowercase();
-            // As the environment provider does: numbers are numbers, the rest is text.
-            figment = match v.parse::<i64>() {
-                Ok(n) => figment.merge((key, n)),
-                Err(_) => figment.merge((key, *v)),
+            // As the environment provider does: numbers and booleans are themselves, the rest is text.
+            figment = match (v.parse::<i64>(), v.parse::<bool>()) {
+                (Ok(n), _) => figment.merge((key, n)),
+                (_, Ok(b)) => figment.merge((key, b)),
+                _ => figment.merge((key, *v)),
             };
         }
         Config::from_figment(figment)
@@ -219,6 +222,26 @@ impl Config {
                 .map_or(Duration::from_secs(20), |o| o.timeout),
         }
     }
+}
+
+/// The lowest bcrypt cost a real deployment may use: below it, a stolen hash falls quickly to
+/// guessing.
+pub const MIN_BCRYPT_COST: u32 = 10;
+
+/// Costs 4 to 9 hash in milliseconds, which only test and development runs want: they need
+/// `TALLY_INSECURE_TEST_BCRYPT=true` as well, so a typo in production can't weaken every password.
+fn check_bcrypt_cost(cost: u32, insecure_test_bcrypt: bool) -> anyhow::Result<()> {
+    if !(4..=31).contains(&cost) {
+        bail!("TALLY_BCRYPT_COST must be between {MIN_BCRYPT_COST} and 31 (got {cost})");
+    }
+    if cost < MIN_BCRYPT_COST && !insecure_test_bcrypt {
+        bail!(
+            "TALLY_BCRYPT_COST={cost} is too weak to protect passwords: use {MIN_BCRYPT_COST} to 31 \
+             (12 is the default). Tests and development may go down to 4 by also setting \
+             TALLY_INSECURE_TEST_BCRYPT=true."
+        );
+    }
+    Ok(())
 }
 
 fn non_empty(s: Option<Secret>) -> Option<Secret> {
@@ -282,12 +305,7 @@ impl Raw {
             })?),
         };
         let public_url = url("TALLY_PUBLIC_URL", &self.public_url)?;
-        if !(4..=31).contains(&self.bcrypt_cost) {
-            bail!(
-                "TALLY_BCRYPT_COST must be between 4 and 31 (got {})",
-                self.bcrypt_cost
-            );
-        }
+        check_bcrypt_cost(self.bcrypt_cost, self.insecure_test_bcrypt)?;
         if !(1..=7 * 24 * 60).contains(&self.jwt_ttl_minutes) {
             bail!("TALLY_JWT_TTL_MINUTES must be between 1 and 10080 (a week)");
         }
@@ -461,6 +479,36 @@ mod tests {
         ] {
             let err = Config::from_pairs(&pairs).expect_err("invalid").to_string();
             assert!(err.contains(needle), "{err} should name {needle}");
+        }
+    }
+
+    #[test]
+    fn weak_bcrypt_costs_need_the_explicit_test_switch() {
+        for cost in ["4", "9"] {
+            let err = Config::from_pairs(&[("BCRYPT_COST", cost)])
+                .expect_err("too weak without the switch")
+                .to_string();
+            assert!(
+                err.contains("TALLY_BCRYPT_COST") && err.contains("TALLY_INSECURE_TEST_BCRYPT"),
+                "{err}"
+            );
+            let c = Config::from_pairs(&[("BCRYPT_COST", cost), ("INSECURE_TEST_BCRYPT", "true")])
+                .expect("allowed for tests");
+            assert_eq!(c.bcrypt_cost.to_string(), cost);
+        }
+        assert_eq!(
+            Config::from_pairs(&[("BCRYPT_COST", "10")])
+                .expect("10 is enough")
+                .bcrypt_cost,
+            10
+        );
+        // The switch doesn't open the range further than bcrypt goes.
+        for cost in ["3", "32"] {
+            let err =
+                Config::from_pairs(&[("BCRYPT_COST", cost), ("INSECURE_TEST_BCRYPT", "true")])
+                    .expect_err("out of range")
+                    .to_string();
+            assert!(err.contains("TALLY_BCRYPT_COST"), "{err}");
         }
     }
 

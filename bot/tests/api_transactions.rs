@@ -444,3 +444,44 @@ async fn a_new_category_teaches_the_parser() {
         assert!(after.contains("Groceries"), "{after}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_and_names_lose_invisible_spoofing_characters() {
+    for db in backends("tx_spoofing") {
+        let app = TestApp::spawn(db).await;
+        let token = app.user("ann").await;
+        let r = app
+            .post(
+                &token,
+                "/api/v1/transactions",
+                json!({"kind": "expense", "amount": "1", "note": "coffee\u{202E}001$\u{200B}"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let tx: Value = r.json().await.unwrap();
+        assert_eq!(tx["note"], "coffee001$");
+        let path = format!("/api/v1/transactions/{}", tx["id"]);
+        let edited: Value = app
+            .patch(
+                &token,
+                &path,
+                json!({"note": "\u{2066}tea\u{2069}\u{FEFF}"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(edited["note"], "tea");
+        let me: Value = app
+            .patch(
+                &token,
+                "/api/v1/me",
+                json!({"display_name": "\u{202E}nna\u{200F}"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["display_name"], "nna");
+    }
+}

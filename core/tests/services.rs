@@ -78,6 +78,62 @@ fn identities_resolve_to_one_account_with_a_seeded_personal_ledger() {
     }
 }
 
+/// Bidirectional overrides and zero-width characters would let a note or a name read as
+/// something else in a shared chat (U+202E turns "coffee\u{202E}001$" into "coffee$100").
+#[test]
+fn notes_and_names_lose_invisible_spoofing_characters() {
+    for t in backends("spoofing") {
+        with(&t, |c| {
+            let a = accounts::resolve_identity(
+                c,
+                Platform::Telegram,
+                "77",
+                "\u{202E}nimda\u{200B} Ann\u{2066}",
+                AccountDefaults::default(),
+                now(),
+            )?;
+            assert_eq!(a.display_name, "nimda Ann");
+            let l = personal(c, &a);
+            let tx = record(
+                c,
+                a.id,
+                l,
+                TransactionKind::Expense,
+                usd("1"),
+                "food",
+                "2026-11-24",
+                "coffee\u{202E}001$\u{FEFF}\u{200F}",
+            );
+            assert_eq!(tx.note, "coffee001$");
+            let edited = transactions::edit(
+                c,
+                a.id,
+                tx.id,
+                TransactionPatch {
+                    note: Some("\u{2067}tea\u{2069} \u{202A}x\u{202C}".into()),
+                    ..Default::default()
+                },
+                now(),
+            )?;
+            assert_eq!(edited.note, "tea x");
+            let renamed = accounts::update_settings(
+                c,
+                a.id,
+                SettingsPatch {
+                    display_name: Some("Bo\u{200D}b\u{202D}".into()),
+                    ..Default::default()
+                },
+                now(),
+            )?;
+            assert_eq!(renamed.display_name, "Bob");
+            // Category names never took them: only letters, digits and separators.
+            assert!(tally_core::domain::CategoryName::parse("fo\u{202E}od").is_err());
+            Ok(())
+        })
+        .unwrap();
+    }
+}
+
 #[test]
 fn recording_validates_and_cleans_input() {
     for t in backends("recording") {

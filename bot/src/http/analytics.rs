@@ -13,12 +13,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiQuery, Caller};
-use super::params;
+use super::{enums, params};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SavingsQuery {
     /// `month` (default), `quarter` or `year`.
+    #[param(value_type = Option<enums::Granularity>)]
     pub granularity: Option<String>,
     /// Default: 12 months, 8 quarters or 5 years back, including the current one.
     pub from: Option<String>,
@@ -32,7 +33,7 @@ pub struct SavingsQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SavingsView {
     pub ledger: i64,
-    #[schema(example = "month")]
+    #[schema(value_type = enums::Granularity, example = "month")]
     pub granularity: &'static str,
     #[schema(example = "USD")]
     pub currency: &'static str,

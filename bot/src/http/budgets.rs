@@ -16,15 +16,14 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use super::params::LedgerQuery;
-use super::{amount, params};
+use super::{amount, enums, params};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BudgetView {
     pub id: i64,
     #[schema(example = "food")]
     pub category: String,
-    /// `week`, `month` or `year`.
-    #[schema(example = "month")]
+    #[schema(value_type = enums::Period, example = "month")]
     pub period: &'static str,
     #[schema(example = "300.00")]
     pub amount: String,
@@ -102,7 +101,7 @@ fn path_parts(category: &str, period: &str) -> Result<(CategoryName, BudgetPerio
 /// Sets (or replaces) the budget of an expense category for a period. In a group, admins only.
 #[utoipa::path(put, path = "/api/v1/budgets/{category}/{period}", tag = "budgets",
     security(("bearer" = [])),
-    params(("category" = String, Path), ("period" = String, Path, description = "week, month or year"), LedgerQuery),
+    params(("category" = String, Path), ("period" = enums::Period, Path, description = "week, month or year"), LedgerQuery),
     request_body = BudgetBody,
     responses((status = 200, body = BudgetView), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -142,7 +141,7 @@ pub async fn put(
 
 #[utoipa::path(delete, path = "/api/v1/budgets/{category}/{period}", tag = "budgets",
     security(("bearer" = [])),
-    params(("category" = String, Path), ("period" = String, Path), LedgerQuery),
+    params(("category" = String, Path), ("period" = enums::Period, Path), LedgerQuery),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(tally): State<Tally>,

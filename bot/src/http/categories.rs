@@ -11,6 +11,7 @@ use tally_core::models::category::Category;
 use tally_core::services::categories;
 use utoipa::{IntoParams, ToSchema};
 
+use super::enums;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, required};
 use super::params::{self, LedgerQuery};
@@ -18,7 +19,7 @@ use super::params::{self, LedgerQuery};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryView {
     pub id: i64,
-    #[schema(example = "expense")]
+    #[schema(value_type = enums::Kind, example = "expense")]
     pub kind: &'static str,
     /// The stable name used in transactions (`personal_care`).
     #[schema(example = "personal_care")]
@@ -79,6 +80,7 @@ pub struct NewCategoryBody {
     #[schema(example = "climbing")]
     pub name: Option<String>,
     /// `expense` (default) or `income`.
+    #[schema(value_type = Option<enums::Kind>)]
     pub kind: Option<String>,
 }
 

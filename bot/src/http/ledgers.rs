@@ -7,14 +7,14 @@ use tally_core::Tally;
 use tally_core::services::ledgers;
 use utoipa::ToSchema;
 
+use super::enums;
 use super::error::ApiError;
 use super::extract::Caller;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LedgerView {
     pub id: i64,
-    /// `personal` or `group`.
-    #[schema(example = "personal")]
+    #[schema(value_type = enums::LedgerKind, example = "personal")]
     pub kind: String,
     pub title: String,
     #[schema(example = "USD")]

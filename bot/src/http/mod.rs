@@ -6,6 +6,7 @@ mod analytics;
 mod auth;
 mod budgets;
 mod categories;
+pub mod enums;
 pub mod error;
 mod extract;
 mod identities;

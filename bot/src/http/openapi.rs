@@ -1,7 +1,9 @@
 //! `GET /api/v1/openapi.json`: the API described from the handlers' own annotations.
 
 use axum::Json;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use super::{
@@ -47,7 +49,7 @@ use super::{
         identities::list,
         identities::delete,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonAnswers),
     tags(
         (name = "auth", description = "Sign up, log in, log out"),
         (name = "account", description = "The caller's account"),
@@ -73,6 +75,96 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
     }
+}
+
+/// The answers the shared extractors and layers give, added to every operation they apply to, so
+/// the document lists every status an operation really answers without each handler repeating
+/// them: 401 where a token is needed; 400, 413, 415 and 422 where a JSON body is read; 400 and
+/// 422 where a query string is; 404 where the path has an id or name; 429 where attempts are
+/// limited.
+struct CommonAnswers;
+
+/// Operations that count attempts and answer 429 with `Retry-After` past their limit.
+const LIMITED: &[&str] = &[
+    "/api/v1/auth/register",
+    "/api/v1/auth/login",
+    "/api/v1/me/password",
+    "/api/v1/link-codes",
+];
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let limited = LIMITED.contains(&path.as_str());
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_common_answers(operation, limited);
+            }
+        }
+    }
+}
+
+fn add_common_answers(operation: &mut Operation, limited: bool) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let takes_body = operation.request_body.is_some();
+    let params = operation.parameters.as_deref().unwrap_or_default();
+    let takes_query = params
+        .iter()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+    let has_path = params
+        .iter()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+    let mut answers: Vec<(&str, &str)> = Vec::new();
+    if takes_body || takes_query {
+        answers.push((
+            "400",
+            "Malformed: the body is not JSON, or the query can't be read.",
+        ));
+        answers.push(("422", "A value is missing or invalid; `field` names it."));
+    }
+    if takes_body {
+        answers.push(("413", "The body is larger than 64 KiB."));
+        answers.push(("415", "The body was not sent as application/json."));
+    }
+    if secured {
+        answers.push((
+            "401",
+            "No token, or one that is expired, revoked or not valid.",
+        ));
+    }
+    if has_path {
+        answers.push(("404", "Nothing at this address that the caller may see."));
+    }
+    if limited {
+        answers.push((
+            "429",
+            "Too many attempts; Retry-After says when to try again.",
+        ));
+    }
+    for (status, description) in answers {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(error_answer(description)));
+    }
+}
+
+fn error_answer(description: &str) -> Response {
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/json".to_owned(),
+        Content::new(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))),
+    );
+    response
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiQuery, Caller};
-use super::params;
+use super::{enums, params};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -53,6 +53,7 @@ pub struct CurrencySummaryView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryTotalView {
+    #[schema(value_type = enums::Kind)]
     pub kind: &'static str,
     pub category: String,
     pub total: String,

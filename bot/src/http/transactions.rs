@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, IdempotencyKey};
-use super::{amount, params};
+use super::{amount, enums, params};
 
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -26,8 +26,7 @@ pub const DEFAULT_LIMIT: i64 = 50;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransactionView {
     pub id: i64,
-    /// `expense` or `income`.
-    #[schema(example = "expense")]
+    #[schema(value_type = enums::Kind, example = "expense")]
     pub kind: &'static str,
     /// Exact decimal, as a string.
     #[schema(example = "12.50")]
@@ -80,7 +79,7 @@ pub struct TransactionPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `expense` or `income`.
+    #[param(value_type = Option<enums::Kind>)]
     pub kind: Option<String>,
     pub category: Option<String>,
     /// First date included (`YYYY-MM-DD`).
@@ -146,8 +145,7 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTransactionBody {
-    /// `expense` or `income`.
-    #[schema(example = "expense")]
+    #[schema(value_type = enums::Kind, example = "expense")]
     pub kind: Option<String>,
     /// A decimal string (a whole JSON number is accepted too).
     #[schema(value_type = String, example = "12.50")]
@@ -291,7 +289,7 @@ pub async fn get(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransactionPatchBody {
-    #[schema(example = "income")]
+    #[schema(value_type = Option<enums::Kind>, example = "income")]
     pub kind: Option<String>,
     #[schema(value_type = Option<String>, example = "20.00")]
     pub amount: Option<Value>,

@@ -4,7 +4,7 @@ use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 use tally_core::conversation::fallback::{FallbackError, FallbackRequest};
-use tally_core::domain::{CategoryName, TransactionKind};
+use tally_core::domain::{CategoryName, TransactionKind, text};
 use tally_core::money::{Currency, Decimal, Money, Rounding};
 use tally_core::parser::AddIntent;
 
@@ -84,20 +84,14 @@ pub fn read(arguments: &str, request: &FallbackRequest) -> Result<AddIntent, Fal
     if date > request.today || date < earliest {
         return Err(nonsense("it gave a date outside the last year"));
     }
-    let note: String = args
-        .note
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_NOTE_CHARS)
-        .collect();
+    let note = text::one_line(&args.note.unwrap_or_default(), MAX_NOTE_CHARS);
     Ok(AddIntent {
         kind,
         amount: money.to_decimal(),
         currency,
         category,
         date,
-        note: note.trim().to_owned(),
+        note,
     })
 }
 

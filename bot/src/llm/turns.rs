@@ -1,4 +1,4 @@
-//! A few turns of conversation per chat, kept in the database so every instance sees them.
+//! A few turns of conversation per chat member, kept in the database so every instance sees them.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -7,7 +7,7 @@ use tally_core::db::AnyConnection;
 use tally_core::db::schema::llm_turns;
 use tally_core::domain::AccountId;
 
-/// Turns kept per chat (a question and its answer are two).
+/// Turns kept per member of a chat (a question and its answer are two).
 pub const KEEP: i64 = 8;
 /// The longest turn stored; a turn is context, not an archive.
 const MAX_CHARS: usize = 2000;
@@ -54,7 +54,8 @@ pub fn recent(
         .collect())
 }
 
-/// Adds a turn and forgets all but the latest [`KEEP`] of the chat.
+/// Adds a turn and forgets all but the latest [`KEEP`] of this member in this chat. Pruning by
+/// chat alone would let one talkative group member push everyone else's context out.
 pub fn append(
     conn: &mut AnyConnection,
     account: AccountId,
@@ -75,6 +76,7 @@ pub fn append(
         .execute(conn)?;
     let oldest_kept: Option<i64> = llm_turns::table
         .filter(llm_turns::chat_key.eq(chat_key))
+        .filter(llm_turns::account_id.eq(account.get()))
         .order(llm_turns::id.desc())
         .offset(KEEP - 1)
         .select(llm_turns::id)
@@ -84,9 +86,56 @@ pub fn append(
         diesel::delete(
             llm_turns::table
                 .filter(llm_turns::chat_key.eq(chat_key))
+                .filter(llm_turns::account_id.eq(account.get()))
                 .filter(llm_turns::id.lt(id)),
         )
         .execute(conn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tally_core::db::testing::TestDb;
+    use tally_core::services::accounts::{self, AccountDefaults};
+
+    use super::*;
+
+    #[test]
+    fn one_members_turns_never_evict_anothers() {
+        let test = TestDb::sqlite();
+        let mut pooled = test.db.checkout().expect("connection");
+        let conn: &mut AnyConnection = &mut pooled;
+        let now: DateTime<Utc> = "2026-11-24T12:00:00Z".parse().expect("instant");
+        let ann = accounts::create(conn, "Ann", AccountDefaults::default(), now)
+            .expect("ann")
+            .id;
+        let bob = accounts::create(conn, "Bob", AccountDefaults::default(), now)
+            .expect("bob")
+            .id;
+        let group = "telegram:-100";
+        append(conn, ann, group, Role::User, "ann asks", now).expect("append");
+        append(conn, ann, group, Role::Assistant, "ann's answer", now).expect("append");
+        // Bob talks a lot more than KEEP turns in the same group.
+        for i in 0..3 * KEEP {
+            append(conn, bob, group, Role::User, &format!("bob {i}"), now).expect("append");
+        }
+        assert_eq!(
+            recent(conn, ann, group).expect("recent"),
+            vec![
+                (Role::User, "ann asks".to_owned()),
+                (Role::Assistant, "ann's answer".to_owned())
+            ]
+        );
+        let bobs = recent(conn, bob, group).expect("recent");
+        assert_eq!(bobs.len(), KEEP as usize);
+        assert_eq!(bobs.last().map(|t| t.1.as_str()), Some("bob 23"));
+        // Bob's old turns are gone from the table, not merely hidden.
+        let stored: i64 = llm_turns::table
+            .filter(llm_turns::account_id.eq(bob.get()))
+            .count()
+            .get_result(conn)
+            .expect("count");
+        assert_eq!(stored, KEEP);
+    }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::sessions::{self, SignUp};
-use super::tokens::{Claims, Purpose, TokenError, new_jti};
+use super::tokens::{Claims, Purpose, TokenError};
 use crate::db::AnyConnection;
 use crate::domain::{AccountId, Platform};
 use crate::error::Error;
@@ -24,14 +24,14 @@ pub fn issue_token(
 ) -> Result<String, Error> {
     let ttl = Duration::from_std(tally.auth().settings().link_ttl).unwrap_or(Duration::minutes(10));
     let claims = Claims {
-        sub: account.to_string(),
-        iat: now.timestamp(),
-        exp: (now + ttl).timestamp(),
-        jti: new_jti(),
-        purpose: Purpose::Link,
-        ver: None,
         platform: Some(platform.as_str().to_owned()),
         puid: Some(platform_user_id.to_owned()),
+        ..Claims::new(
+            Purpose::Link,
+            account.to_string(),
+            now.timestamp(),
+            (now + ttl).timestamp(),
+        )
     };
     tally.auth().keys_in(conn, now)?.sign(&claims)
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::slowdown::{self, LOGIN_PAIR, LOGIN_USER};
 use super::throttle;
-use super::tokens::{Claims, Purpose, TokenError, new_jti};
+use super::tokens::{Claims, Purpose, TokenError};
 use super::{Email, Password, Username};
 use crate::domain::AccountId;
 use crate::error::Error;
@@ -220,14 +220,13 @@ pub async fn authenticate(
 pub fn access_claims(account: &Account, now: DateTime<Utc>, ttl: std::time::Duration) -> Claims {
     let ttl = Duration::from_std(ttl).unwrap_or(Duration::hours(1));
     Claims {
-        sub: account.id.to_string(),
-        iat: now.timestamp(),
-        exp: (now + ttl).timestamp(),
-        jti: new_jti(),
-        purpose: Purpose::Access,
         ver: Some(account.token_version),
-        platform: None,
-        puid: None,
+        ..Claims::new(
+            Purpose::Access,
+            account.id.to_string(),
+            now.timestamp(),
+            (now + ttl).timestamp(),
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 mod category;
 mod ids;
 mod kinds;
+pub mod text;
 
 pub use category::{CategoryName, CategoryNameError};
 pub use ids::{AccountId, BudgetId, CategoryId, LedgerId, TransactionId};

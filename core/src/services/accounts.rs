@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::{insert_unless_exists, ledgers, ts};
 use crate::db::AnyConnection;
 use crate::db::schema::{accounts, identities};
-use crate::domain::{AccountId, DateOrder, Platform, Timezone};
+use crate::domain::{AccountId, DateOrder, Platform, Timezone, text};
 use crate::error::Error;
 use crate::models::account::{
     Account, AccountRow, Identity, IdentityRow, NewAccountRow, NewIdentityRow,
@@ -31,17 +31,14 @@ impl Default for AccountDefaults {
     }
 }
 
-/// A display name as shown in replies: trimmed, one line, at most 64 characters.
+/// A display name as shown in replies: trimmed, one line, at most 64 characters, without
+/// invisible formatting characters (a name with U+202E could make a reply read otherwise).
 pub fn clean_display_name(raw: &str) -> String {
-    let one_line: String = raw
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let trimmed = one_line.trim();
-    if trimmed.is_empty() {
+    let name = text::one_line(raw, 64);
+    if name.is_empty() {
         "someone".to_owned()
     } else {
-        trimmed.chars().take(64).collect()
+        name
     }
 }
 

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use super::{categories, ledgers, ts};
 use crate::db::AnyConnection;
 use crate::db::schema::{categories as categories_t, transactions};
-use crate::domain::{AccountId, CategoryName, LedgerId, Platform, TransactionId, TransactionKind};
+use crate::domain::{
+    AccountId, CategoryName, LedgerId, Platform, TransactionId, TransactionKind, text,
+};
 use crate::error::Error;
 use crate::models::transaction::{NewTransactionRow, Transaction, TransactionRow};
 use crate::money::Money;
@@ -33,12 +35,10 @@ pub struct NewTransaction {
     pub source: Source,
 }
 
+/// A note as stored: one line, without the invisible characters that could make it read as
+/// something else in a shared chat.
 pub(crate) fn clean_note(note: &str) -> String {
-    let one_line: String = note
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    one_line.trim().chars().take(MAX_NOTE_CHARS).collect()
+    text::one_line(note, MAX_NOTE_CHARS)
 }
 
 /// The amount as stored: more than zero, and within the bound of one amount.
