@@ -183,7 +183,10 @@ impl Turn<'_> {
         }
     }
 
-    fn parse_context<'v>(&self, vocabulary: &'v crate::parser::Vocabulary) -> ParseContext<'v> {
+    pub(crate) fn parse_context<'v>(
+        &self,
+        vocabulary: &'v crate::parser::Vocabulary,
+    ) -> ParseContext<'v> {
         ParseContext {
             today: self.cx.today,
             currency: self.cx.account.default_currency,

@@ -36,14 +36,7 @@ impl Turn<'_> {
                 "Digests are posted in Telegram and Discord chats: send /digest there.",
             ));
         }
-        // The chat key is `platform:chat id`; the chat id itself may contain colons.
-        let prefix = format!("{platform}:");
-        let chat_id = self
-            .cx
-            .chat_key
-            .strip_prefix(&prefix)
-            .unwrap_or(&self.cx.chat_key)
-            .to_owned();
+        let chat_id = self.cx.chat_id.clone();
         let tz = self.cx.account.timezone;
         let word = args.trim().to_ascii_lowercase();
         if word.is_empty() || word == "status" {

@@ -54,12 +54,7 @@ impl Turn<'_> {
             _ => {}
         }
         let vocabulary = self.vocabulary()?;
-        let ctx = crate::parser::ParseContext {
-            today: self.cx.today,
-            currency: self.cx.account.default_currency,
-            date_order: self.cx.account.date_order,
-            vocabulary: &vocabulary,
-        };
+        let ctx = self.parse_context(&vocabulary);
         Ok(self
             .cx
             .tally
@@ -184,10 +179,8 @@ impl Turn<'_> {
         }
         let vocabulary = self.vocabulary()?;
         let ctx = crate::parser::ParseContext {
-            today: self.cx.today,
             currency: current.currency(),
-            date_order: self.cx.account.date_order,
-            vocabulary: &vocabulary,
+            ..self.parse_context(&vocabulary)
         };
         let read = self
             .cx
@@ -381,13 +374,7 @@ impl Turn<'_> {
     /// The platform and chat a schedule made here reports to.
     fn chat(&self) -> (Platform, String) {
         let platform = self.cx.source.platform;
-        let chat = self
-            .cx
-            .chat_key
-            .split_once(':')
-            .map(|(_, id)| id.to_owned())
-            .unwrap_or_default();
-        (platform, chat)
+        (platform, self.cx.chat_id.clone())
     }
 }
 

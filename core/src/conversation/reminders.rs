@@ -118,12 +118,7 @@ impl Turn<'_> {
         };
         let account = self.cx.account.id;
         let platform = self.cx.source.platform;
-        let chat = self
-            .cx
-            .chat_key
-            .split_once(':')
-            .map(|(_, id)| id.to_owned())
-            .unwrap_or_default();
+        let chat = self.cx.chat_id.clone();
         let text = match request {
             Request::On(kind, minute) => {
                 reminders::set(

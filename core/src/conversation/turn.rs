@@ -28,6 +28,8 @@ pub(crate) struct Cx {
     pub source: Source,
     /// `platform:chat id`, for per-chat state such as fallback history.
     pub chat_key: String,
+    /// The chat's id on its platform: where digests, schedules and reminders report back.
+    pub chat_id: String,
     /// The sender's platform user id: with `source.platform`, the identity (for linking).
     pub sender_id: String,
 }
@@ -106,6 +108,7 @@ impl<'a> Turn<'a> {
                     reference: msg.message_ref.clone(),
                 },
                 chat_key: format!("{}:{}", msg.platform, msg.chat.id),
+                chat_id: msg.chat.id.clone(),
                 sender_id: msg.sender.id.clone(),
             },
         })
