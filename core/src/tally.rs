@@ -9,9 +9,10 @@ use crate::auth::{Auth, AuthSettings};
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::fallback::Fallback;
 use crate::db::Db;
-use crate::domain::Timezone;
+use crate::domain::{Platform, Timezone};
 use crate::parser::Parser;
 use crate::services::accounts::AccountDefaults;
+use crate::services::membership::MembershipOracle;
 
 /// What the core needs from configuration.
 #[derive(Debug, Clone)]
@@ -50,6 +51,8 @@ struct Inner {
     settings: Settings,
     fallback: Option<Arc<dyn Fallback>>,
     auth: Auth,
+    /// The platforms that can say who is in a group, added as their adapters start.
+    oracles: std::sync::RwLock<Vec<Arc<dyn MembershipOracle>>>,
 }
 
 impl std::fmt::Debug for Tally {
@@ -105,6 +108,22 @@ impl Tally {
         &self.inner.auth
     }
 
+    /// Lets the core ask `oracle`'s platform who is in a group (see [`crate::services::membership`]).
+    pub fn add_membership_oracle(&self, oracle: Arc<dyn MembershipOracle>) {
+        let mut oracles = self
+            .inner
+            .oracles
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        oracles.retain(|o| o.platform() != oracle.platform());
+        oracles.push(oracle);
+    }
+
+    pub fn membership_oracle(&self, platform: Platform) -> Option<Arc<dyn MembershipOracle>> {
+        let oracles = self.inner.oracles.read().unwrap_or_else(|p| p.into_inner());
+        oracles.iter().find(|o| o.platform() == platform).cloned()
+    }
+
     /// The date it is for someone in `tz` at `at` (or the pinned date).
     pub fn today_in(&self, tz: Timezone, at: DateTime<Utc>) -> NaiveDate {
         self.inner.settings.today.unwrap_or_else(|| tz.today(at))
@@ -146,6 +165,7 @@ impl TallyBuilder {
                 settings: self.settings,
                 fallback: self.fallback,
                 auth: Auth::new(self.auth),
+                oracles: std::sync::RwLock::new(Vec::new()),
             }),
         }
     }

@@ -13,14 +13,8 @@ use crate::services::linking::{self, LinkPreview, MergeOutcome, Redeemed};
 use crate::services::pending_links::{self, Confirmed};
 use crate::services::unlinking;
 
-/// How a platform is named in a sentence.
 fn platform_title(p: Platform) -> &'static str {
-    match p {
-        Platform::Telegram => "Telegram",
-        Platform::Discord => "Discord",
-        Platform::Console => "the console",
-        Platform::Web => "the app",
-    }
+    p.title()
 }
 
 fn plural(n: i64, one: &str, many: &str) -> String {

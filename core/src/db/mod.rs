@@ -166,7 +166,11 @@ where
     F: FnOnce() -> Result<T, Error> + Send + 'static,
 {
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f))
-        .await
-        .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+    // An API request's demand for fresh group memberships travels with its database work.
+    let required = crate::services::membership::requirement();
+    tokio::task::spawn_blocking(move || {
+        span.in_scope(|| crate::services::membership::under_requirement(required, f))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
 }

@@ -50,6 +50,8 @@ diesel::table! {
         role -> Text,
         display_name -> Text,
         joined_at -> Timestamp,
+        left_at -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -53,6 +53,18 @@ text_enum!(
     Platform { Telegram = "telegram", Discord = "discord", Console = "console", Web = "web" }
 );
 
+impl Platform {
+    /// How the platform is named in a sentence.
+    pub fn title(self) -> &'static str {
+        match self {
+            Platform::Telegram => "Telegram",
+            Platform::Discord => "Discord",
+            Platform::Console => "the console",
+            Platform::Web => "the app",
+        }
+    }
+}
+
 text_enum!(
     /// A member's standing in a ledger. Only owners and admins manage budgets in groups.
     Role { Owner = "owner", Admin = "admin", Member = "member" }

@@ -88,6 +88,10 @@ pub struct MemberRow {
     pub role: String,
     pub display_name: String,
     pub joined_at: NaiveDateTime,
+    /// When the platform said this person left or was removed; such a member sees nothing.
+    pub left_at: Option<NaiveDateTime>,
+    /// When the platform last said this person is in the group.
+    pub confirmed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

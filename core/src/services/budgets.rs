@@ -26,7 +26,7 @@ pub fn set(
     period: BudgetPeriod,
     now: DateTime<Utc>,
 ) -> Result<Budget, Error> {
-    let access = ledgers::access(conn, actor, ledger)?;
+    let access = ledgers::access_to_write(conn, actor, ledger)?;
     access.require_manage("set budgets")?;
     if limit.minor() <= 0 {
         return Err(Error::invalid("amount", "A budget must be more than zero."));
@@ -94,7 +94,7 @@ pub fn remove(
     category: &CategoryName,
     period: Option<BudgetPeriod>,
 ) -> Result<usize, Error> {
-    let access = ledgers::access(conn, actor, ledger)?;
+    let access = ledgers::access_to_write(conn, actor, ledger)?;
     access.require_manage("remove budgets")?;
     let ids: Vec<i64> = all(conn, ledger)?
         .into_iter()

@@ -177,7 +177,7 @@ pub fn add(
     name: &CategoryName,
     now: DateTime<Utc>,
 ) -> Result<Category, Error> {
-    let access = ledgers::access(conn, actor, ledger)?;
+    let access = ledgers::access_to_write(conn, actor, ledger)?;
     access.require_manage("add categories")?;
     let existing: Option<CategoryRow> = categories::table
         .filter(categories::ledger_id.eq(ledger.get()))
@@ -235,7 +235,7 @@ pub fn rename(
     id: CategoryId,
     new_name: &CategoryName,
 ) -> Result<Category, Error> {
-    let access = ledgers::access(conn, actor, ledger)?;
+    let access = ledgers::access_to_write(conn, actor, ledger)?;
     access.require_manage("rename categories")?;
     let c = find_in(conn, ledger, id)?;
     if c.name.is_other() {
@@ -271,7 +271,7 @@ pub fn set_archived(
     id: CategoryId,
     archived: bool,
 ) -> Result<Category, Error> {
-    let access = ledgers::access(conn, actor, ledger)?;
+    let access = ledgers::access_to_write(conn, actor, ledger)?;
     access.require_manage("archive categories")?;
     let c = find_in(conn, ledger, id)?;
     if c.name.is_other() && archived {

@@ -1,6 +1,6 @@
 //! Ledgers, their members, and the one rule of visibility: only members see a ledger.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::{categories, insert_unless_exists, ts};
@@ -26,6 +26,19 @@ impl Access {
         self.role.can_manage()
     }
 
+    /// A switched-off group keeps its history readable but takes no changes, from any path.
+    pub fn require_writable(&self) -> Result<(), Error> {
+        if self.ledger.active {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "This group's shared budget is switched off, so nothing in it can be changed. \
+                 An admin can switch it back on in the chat with /budget-channel enable."
+                    .into(),
+            ))
+        }
+    }
+
     pub fn require_manage(&self, what: &str) -> Result<(), Error> {
         if self.can_manage() {
             Ok(())
@@ -38,24 +51,48 @@ impl Access {
 }
 
 /// The gate every service passes: a non-member gets "not found", never a hint that it exists.
+///
+/// A member the platform says has left sees nothing. Where the caller asked for a recent word
+/// from the platform (API requests, see [`super::membership::require_confirmed_since`]), a group
+/// membership not confirmed since then is refused until it is.
 pub fn access(
     conn: &mut AnyConnection,
     actor: AccountId,
     ledger: LedgerId,
 ) -> Result<Access, Error> {
-    let found: Option<(LedgerRow, String)> = ledgers::table
+    let found: Option<(LedgerRow, String, Option<NaiveDateTime>)> = ledgers::table
         .inner_join(ledger_members::table)
         .filter(ledgers::id.eq(ledger.get()))
         .filter(ledger_members::account_id.eq(actor.get()))
-        .select((LedgerRow::as_select(), ledger_members::role))
+        .filter(ledger_members::left_at.is_null())
+        .select((
+            LedgerRow::as_select(),
+            ledger_members::role,
+            ledger_members::confirmed_at,
+        ))
         .first(conn)
         .optional()?;
-    let (row, role) = found.ok_or(Error::not_found("ledger"))?;
+    let (row, role, confirmed_at) = found.ok_or(Error::not_found("ledger"))?;
+    let ledger: Ledger = row.try_into()?;
+    if ledger.is_group() {
+        super::membership::check_confirmed(&ledger, confirmed_at)?;
+    }
     Ok(Access {
-        ledger: row.try_into()?,
+        ledger,
         role: crate::models::stored("ledger_members.role", &role)?,
         actor,
     })
+}
+
+/// [`access`] for a change: also refuses a switched-off group.
+pub fn access_to_write(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+) -> Result<Access, Error> {
+    let access = access(conn, actor, ledger)?;
+    access.require_writable()?;
+    Ok(access)
 }
 
 pub(crate) fn create_personal(
@@ -84,6 +121,8 @@ pub(crate) fn create_personal(
             role: Role::Owner.as_str().to_owned(),
             display_name: account.display_name.clone(),
             joined_at: ts(now),
+            left_at: None,
+            confirmed_at: None,
         })
         .execute(conn)?;
     categories::seed(conn, ledger.id, now)?;
@@ -182,9 +221,13 @@ pub fn set_active(conn: &mut AnyConnection, ledger: LedgerId, active: bool) -> R
     Ok(())
 }
 
-/// Makes `account` a member of a group ledger, or refreshes its name and role there.
+/// Makes `account` a member of a group ledger, or refreshes its name and role there. The
+/// person just spoke in the group, so the platform counts them in: a member marked as gone is
+/// back.
 ///
-/// `platform_role` is what the platform says (an admin or not); `None` keeps what we had.
+/// The message itself is the platform's word that the person is in the group, so the membership
+/// counts as confirmed now. `platform_role` is what the platform says (an admin or not); `None`
+/// keeps the role we had.
 pub fn join(
     conn: &mut AnyConnection,
     ledger: LedgerId,
@@ -199,20 +242,45 @@ pub fn join(
         .select(MemberRow::as_select())
         .first(conn)
         .optional()?;
+    let confirmed_now = Some(ts(now));
     match existing {
         Some(row) => {
-            let role = platform_role.map_or(row.role.clone(), |r| r.as_str().to_owned());
-            if role != row.role || name != row.display_name {
+            // A member who had left comes back as a plain member unless the platform says more.
+            let kept = if row.left_at.is_some() {
+                Role::Member.as_str().to_owned()
+            } else {
+                row.role.clone()
+            };
+            let role = platform_role.map_or(kept, |r| r.as_str().to_owned());
+            // Chatter should not rewrite the row on every message: a minute's precision is
+            // plenty against the API's five-minute window.
+            let recent = row
+                .confirmed_at
+                .is_some_and(|at| at + chrono::Duration::minutes(1) > ts(now) && at <= ts(now));
+            let confirmed_at = if recent {
+                row.confirmed_at
+            } else {
+                confirmed_now
+            };
+            if role != row.role
+                || name != row.display_name
+                || row.left_at.is_some()
+                || confirmed_at != row.confirmed_at
+            {
                 diesel::update(ledger_members::table.find((ledger.get(), account.get())))
                     .set((
                         ledger_members::role.eq(&role),
                         ledger_members::display_name.eq(&name),
+                        ledger_members::left_at.eq(None::<NaiveDateTime>),
+                        ledger_members::confirmed_at.eq(confirmed_at),
                     ))
                     .execute(conn)?;
             }
             MemberRow {
                 role,
                 display_name: name,
+                left_at: None,
+                confirmed_at,
                 ..row
             }
             .try_into()
@@ -224,6 +292,8 @@ pub fn join(
                 role: platform_role.unwrap_or(Role::Member).as_str().to_owned(),
                 display_name: name,
                 joined_at: ts(now),
+                left_at: None,
+                confirmed_at: confirmed_now,
             };
             let inserted = insert_unless_exists(conn, |c| {
                 diesel::insert_into(ledger_members::table)
@@ -245,6 +315,7 @@ pub fn list_for(conn: &mut AnyConnection, actor: AccountId) -> Result<Vec<(Ledge
     let rows: Vec<(LedgerRow, String)> = ledgers::table
         .inner_join(ledger_members::table)
         .filter(ledger_members::account_id.eq(actor.get()))
+        .filter(ledger_members::left_at.is_null())
         .order(ledgers::id)
         .select((LedgerRow::as_select(), ledger_members::role))
         .load(conn)?;
@@ -269,6 +340,7 @@ pub fn members(
     access(conn, actor, ledger)?;
     ledger_members::table
         .filter(ledger_members::ledger_id.eq(ledger.get()))
+        .filter(ledger_members::left_at.is_null())
         .order(ledger_members::joined_at)
         .select(MemberRow::as_select())
         .load(conn)?

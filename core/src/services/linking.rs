@@ -301,6 +301,12 @@ pub fn merge(
                         .set(ledger_members::role.eq(&m.role))
                         .execute(conn)?;
                 }
+                if m.left_at.is_none() {
+                    // The absorbed identity is still in the group, so the merged account is.
+                    diesel::update(ledger_members::table.find((m.ledger_id, survivor.get())))
+                        .set(ledger_members::left_at.eq(None::<chrono::NaiveDateTime>))
+                        .execute(conn)?;
+                }
                 diesel::delete(ledger_members::table.find((m.ledger_id, absorbed.get())))
                     .execute(conn)?;
             }

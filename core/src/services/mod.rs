@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod keywords;
 pub mod ledgers;
 pub mod linking;
+pub mod membership;
 pub mod pending_links;
 pub mod rates;
 pub mod recurring;

@@ -154,7 +154,7 @@ pub fn create(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Recurring, Error> {
-    let access = ledgers::access(conn, actor, ledger)?;
+    let access = ledgers::access_to_write(conn, actor, ledger)?;
     access.require_manage("schedule the group's recurring entries")?;
     if new.money.minor() <= 0 {
         return Err(Error::invalid(
@@ -267,7 +267,7 @@ pub fn numbered(
 /// Whoever scheduled it may change it; in a group, admins may change anyone's.
 fn editable(conn: &mut AnyConnection, actor: AccountId, id: i64) -> Result<Recurring, Error> {
     let found = get(conn, actor, id)?;
-    let access = ledgers::access(conn, actor, found.ledger)?;
+    let access = ledgers::access_to_write(conn, actor, found.ledger)?;
     if found.author == actor || access.can_manage() {
         Ok(found)
     } else {

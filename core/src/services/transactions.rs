@@ -60,7 +60,7 @@ pub fn record(
     new: NewTransaction,
     now: DateTime<Utc>,
 ) -> Result<Transaction, Error> {
-    ledgers::access(conn, actor, ledger)?;
+    ledgers::access_to_write(conn, actor, ledger)?;
     let amount_minor = stored_amount(new.money)?;
     let category = categories::require_active(conn, ledger, new.kind, &new.category)?;
     let note = clean_note(&new.note);
@@ -122,6 +122,7 @@ fn require_editor(
 ) -> Result<(), Error> {
     let access =
         ledgers::access(conn, actor, tx.ledger).map_err(|_| Error::not_found("transaction"))?;
+    access.require_writable()?;
     if tx.author == actor || access.can_manage() {
         Ok(())
     } else {

@@ -1,0 +1,2 @@
+ALTER TABLE ledger_members DROP COLUMN confirmed_at;
+ALTER TABLE ledger_members DROP COLUMN left_at;
