@@ -71,6 +71,8 @@ struct Raw {
     discord_api_url: Option<String>,
     discord_guild_id: Option<u64>,
     discord_shards: Option<String>,
+    #[serde(default)]
+    discord_member_events: bool,
     openai_api_key: Option<Secret>,
     openai_base_url: Option<String>,
     openai_model: String,
@@ -132,6 +134,9 @@ pub struct DiscordConfig {
     /// The gateway shards this instance runs (`TALLY_DISCORD_SHARDS`); `None` asks Discord how
     /// many the bot needs and runs them all.
     pub shards: Option<ShardRange>,
+    /// Listen for members leaving servers (`TALLY_DISCORD_MEMBER_EVENTS`): needs the privileged
+    /// Server Members intent switched on for the bot in Discord's developer portal.
+    pub member_events: bool,
 }
 
 /// Shards `first..=last` of `total`, so several instances can split one bot's gateway traffic.
@@ -352,6 +357,7 @@ impl Raw {
                     Some(s) => ShardRange::parse(s)?,
                     None => None,
                 },
+                member_events: self.discord_member_events,
             }),
         };
         let rates_url = match self.rates.trim().to_ascii_lowercase().as_str() {

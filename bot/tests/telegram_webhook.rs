@@ -86,7 +86,7 @@ async fn only_requests_with_the_secret_token_are_handled() {
         let set = fake.with(|r| r.ok_calls_to("setWebhook").next().unwrap().body.clone());
         assert_eq!(
             set["allowed_updates"],
-            serde_json::json!(["message", "callback_query"])
+            serde_json::json!(["message", "callback_query", "chat_member", "my_chat_member"])
         );
 
         let update = fake.message(chat, &ann, "/help");

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serenity::all::{
     CommandInteraction, ComponentInteraction, ComponentInteractionDataKind, Context,
     CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Http,
-    Interaction, Message, Ready,
+    Interaction, Member, Message, Ready, User,
 };
 use tally_core::Tally;
 use tally_core::conversation::{Action, Content, Incoming, Reply};
@@ -366,6 +366,19 @@ impl EventHandler for Handler {
         }
         .instrument(span)
         .await;
+    }
+
+    async fn guild_member_removal(
+        &self,
+        ctx: Context,
+        guild: GuildId,
+        user: User,
+        _member: Option<Member>,
+    ) {
+        let span = info_span!("discord", platform = PLATFORM, event = "member_removal");
+        super::membership::member_left(&self.tally, &ctx.http, guild, user.id)
+            .instrument(span)
+            .await;
     }
 
     async fn message(&self, ctx: Context, m: Message) {

@@ -4,6 +4,7 @@ mod autocomplete;
 pub mod commands;
 mod handler;
 mod incoming;
+mod membership;
 mod notifier;
 pub mod render;
 mod respond;
@@ -39,6 +40,8 @@ pub struct Options {
     pub guild_id: Option<u64>,
     pub shards: Option<ShardRange>,
     pub defer_after: Duration,
+    /// Ask for member-remove events (the privileged Server Members intent).
+    pub member_events: bool,
 }
 
 impl Options {
@@ -49,6 +52,7 @@ impl Options {
             guild_id: c.guild_id,
             shards: c.shards,
             defer_after: DEFER_AFTER,
+            member_events: c.member_events,
         }
     }
 }
@@ -99,12 +103,19 @@ pub async fn start(options: Options, tally: Tally) -> anyhow::Result<Discord> {
         outcomes.clone(),
     );
     // DMs only: interactions need no intent, and DM content is readable without the
-    // privileged message-content intent.
-    let intents = GatewayIntents::DIRECT_MESSAGES;
+    // privileged message-content intent. Member-remove events need the privileged members
+    // intent, so they are asked for only when the operator says it is switched on.
+    let mut intents = GatewayIntents::DIRECT_MESSAGES;
+    if options.member_events {
+        intents |= GatewayIntents::GUILD_MEMBERS;
+    }
     let mut client = ClientBuilder::new_with_http(http(&options), intents)
         .event_handler(handler)
         .await
         .context("setting up the Discord client")?;
+    tally.add_membership_oracle(Arc::new(membership::DiscordOracle::new(
+        client.http.clone(),
+    )));
     let notifier = Arc::new(DiscordNotifier::new(client.http.clone(), tally));
     let shard_manager = client.shard_manager.clone();
     let http = client.http.clone();

@@ -14,6 +14,7 @@ use tally_core::Error;
 use tally_core::Tally;
 use tally_core::auth::sessions::{self, Session};
 use tally_core::domain::AccountId;
+use tally_core::services::membership;
 
 use super::error::ApiError;
 
@@ -185,6 +186,7 @@ impl FromRequestParts<Tally> for Caller {
             })?;
         let session = sessions::session(tally, token).await?;
         tracing::Span::current().record("account", session.account.id.get());
+        membership::confirm_for_api(tally, session.account.id).await?;
         Ok(Caller(session))
     }
 }

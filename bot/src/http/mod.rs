@@ -31,6 +31,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post, put};
 use tally_core::Tally;
+use tally_core::services::membership;
 use tower_http::timeout::TimeoutLayer;
 
 /// The largest request body taken (JSON or form, and Telegram's webhook): 64 KiB.
@@ -68,7 +69,13 @@ pub fn surface(tally: Tally, extra: Router, metrics_at: Metrics) -> Router {
     }
     routes
         .route("/link", get(link_page::show).post(link_page::submit))
-        .nest("/api/v1", api())
+        .nest(
+            "/api/v1",
+            api().layer(axum::middleware::from_fn_with_state(
+                tally.clone(),
+                fresh_memberships,
+            )),
+        )
         .fallback(error::not_found)
         .with_state(tally)
         .merge(extra)
@@ -91,6 +98,17 @@ pub fn metrics_router() -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+}
+
+/// API requests come from outside the groups: a group's ledger is open to them only on the
+/// platform's recent word that the caller is still in the group (the `Caller` extractor asks).
+async fn fresh_memberships(
+    State(tally): State<Tally>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let since = tally.now() - membership::API_FRESHNESS;
+    membership::require_confirmed_since(since, next.run(request)).await
 }
 
 fn api() -> Router<Tally> {

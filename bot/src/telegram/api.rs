@@ -20,9 +20,14 @@ use url::Url;
 
 use super::retry::{RetryPolicy, Verdict, classify};
 
-/// The only updates Tally reads: messages and button presses.
-pub const ALLOWED_UPDATES: [AllowedUpdate; 2] =
-    [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+/// The updates Tally reads: messages, button presses, and changes of membership in groups
+/// (Telegram sends `chat_member` only to a bot that asks for it, and only where it is an admin).
+pub const ALLOWED_UPDATES: [AllowedUpdate; 4] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::ChatMember,
+    AllowedUpdate::MyChatMember,
+];
 
 /// A call that did not succeed.
 #[derive(Debug, thiserror::Error)]

@@ -394,6 +394,39 @@ impl FakeTelegram {
         json!({ "message": message })
     }
 
+    /// `user` is now `status` in the group `chat` (`member`, `administrator`, `left`, `kicked`…):
+    /// `getChatMember` answers so from now on, and Telegram's `chat_member` update says so.
+    /// Returns the update id.
+    pub fn member_update(&self, chat: i64, user: &FakeUser, status: &str) -> u32 {
+        self.shared.lock().users.insert(user.id, user.json());
+        self.standing_update(chat, user.id, user.json(), status, "chat_member")
+    }
+
+    /// The bot itself is now `status` in `chat` (a `my_chat_member` update; `left` or `kicked`
+    /// when it was removed).
+    pub fn bot_member_update(&self, chat: i64, status: &str) -> u32 {
+        self.standing_update(chat, BOT_ID, bot_json(), status, "my_chat_member")
+    }
+
+    fn standing_update(&self, chat: i64, user: u64, from: Value, status: &str, key: &str) -> u32 {
+        let update = {
+            let mut inner = self.shared.lock();
+            inner.users.entry(user).or_insert_with(|| from.clone());
+            let old = member_json(&inner, chat, user);
+            inner.statuses.insert((chat, user), status.to_owned());
+            let new = member_json(&inner, chat, user);
+            let change = json!({
+                "chat": chat_json(&inner, chat, None),
+                "from": from,
+                "date": inner.date,
+                "old_chat_member": old,
+                "new_chat_member": new,
+            });
+            json!({ key: change })
+        };
+        self.push_update(update)
+    }
+
     /// Sends a text message from `from` into `chat`; returns the update id.
     pub fn send_text(&self, chat: i64, from: &FakeUser, text: &str) -> u32 {
         let update = self.message(chat, from, text);
@@ -733,6 +766,8 @@ fn member_json(inner: &Inner, chat: i64, user: u64) -> Value {
             "can_delete_messages": true, "can_manage_video_chats": true, "can_invite_users": true,
             "can_restrict_members": true, "can_promote_members": false,
         }),
+        Some("left") => json!({"user": user_json, "status": "left"}),
+        Some("kicked") => json!({"user": user_json, "status": "kicked", "until_date": 0}),
         _ => json!({"user": user_json, "status": "member"}),
     }
 }

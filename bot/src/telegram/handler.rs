@@ -1,15 +1,17 @@
-//! One update, start to finish: read it, ask Telegram who is an admin, run the core, reply.
+//! One update, start to finish: read it, ask Telegram where the sender stands, run the core, reply.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tally_core::Tally;
-use tally_core::domain::Platform;
+use tally_core::domain::{Platform, Role};
+use tally_core::services::membership::{self, Recorded, Standing};
 use tally_core::services::updates;
-use tracing::{Instrument, debug, error, info_span, warn};
+use teloxide::types::{ChatId, UserId};
+use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use super::api::{Api, Target};
-use super::inbound::{self, Inbound};
+use super::inbound::{self, Inbound, MembershipIn};
 use super::outbound::{self, Press};
 use super::roles::Roles;
 use super::updates::RawUpdate;
@@ -141,21 +143,118 @@ impl Handler {
                     .await;
                 Outcome::Ignored
             }
+            Inbound::Membership(change) => self.membership(change).await,
             Inbound::Message(m) => {
                 let mut incoming = m.incoming;
                 if let Some((chat, user)) = m.member {
-                    incoming.sender.role = self.roles.role(&self.api, chat, user).await;
+                    match self.refresh_standing(chat, user).await {
+                        Ok(role) => incoming.sender.role = role,
+                        Err(outcome) => return outcome,
+                    }
                 }
                 self.run(incoming, m.target, None).await
             }
             Inbound::Press(p) => {
+                let mut incoming = p.incoming;
+                if let Some((chat, user)) = p.member {
+                    match self.refresh_standing(chat, user).await {
+                        Ok(role) => incoming.sender.role = role,
+                        Err(outcome) => {
+                            let _ = self
+                                .api
+                                .answer_callback_query(
+                                    &p.query,
+                                    Some("You are no longer in this group."),
+                                )
+                                .await;
+                            return outcome;
+                        }
+                    }
+                }
                 let press = Press {
                     query: p.query,
                     carrier: p.carrier,
                 };
-                self.run(p.incoming, p.target, Some(press)).await
+                self.run(incoming, p.target, Some(press)).await
             }
         }
+    }
+
+    /// Asks Telegram (through the short cache) where the sender stands before a group message
+    /// or press runs: the role to run it with, or, for someone Telegram says is gone, their
+    /// access removed and the update dropped.
+    async fn refresh_standing(&self, chat: ChatId, user: UserId) -> Result<Option<Role>, Outcome> {
+        match self.roles.standing(&self.api, chat, user).await {
+            Some(Standing::Member(role)) => Ok(role),
+            None => Ok(None),
+            Some(Standing::Gone) => {
+                let _ = self.record_standing(chat, user, Standing::Gone).await;
+                Err(Outcome::Ignored)
+            }
+        }
+    }
+
+    /// A `chat_member` or `my_chat_member` update: Telegram's word on who is in the group.
+    async fn membership(&self, change: MembershipIn) -> Outcome {
+        if change.bot {
+            let chat_id = change.chat.0.to_string();
+            let removed = change.standing == Standing::Gone;
+            let changed = self
+                .tally
+                .db()
+                .write(move |c| {
+                    if removed {
+                        membership::bot_removed(c, Platform::Telegram, &chat_id)
+                    } else {
+                        membership::bot_added(c, Platform::Telegram, &chat_id)
+                    }
+                })
+                .await;
+            return match changed {
+                Ok(Some(ledger)) => {
+                    info!(
+                        ledger = ledger.get(),
+                        removed, "the bot's place in a group changed: its ledger follows"
+                    );
+                    Outcome::Handled
+                }
+                Ok(None) => Outcome::Ignored,
+                Err(e) => Outcome::Failed(e),
+            };
+        }
+        self.roles.learn(change.chat, change.user, change.standing);
+        match self
+            .record_standing(change.chat, change.user, change.standing)
+            .await
+        {
+            Ok(Recorded::Unknown) => Outcome::Ignored,
+            Ok(_) => Outcome::Handled,
+            Err(e) => Outcome::Failed(e),
+        }
+    }
+
+    async fn record_standing(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        standing: Standing,
+    ) -> Result<Recorded, tally_core::Error> {
+        let now = self.tally.now();
+        let (chat_id, user_id) = (chat.0.to_string(), user.0.to_string());
+        let recorded = self
+            .tally
+            .db()
+            .write(move |c| {
+                membership::record(c, Platform::Telegram, &chat_id, &user_id, standing, now)
+            })
+            .await?;
+        if let Recorded::Removed(ledger) = recorded {
+            info!(
+                ledger = ledger.get(),
+                "Telegram says a member left: access removed"
+            );
+        }
+        Ok(recorded)
     }
 
     async fn run(
@@ -212,7 +311,7 @@ impl Handler {
             Inbound::Press(p) => {
                 let _ = self.api.answer_callback_query(&p.query, Some(&text)).await;
             }
-            Inbound::StaleButton(_) | Inbound::Ignored(_) => {}
+            Inbound::StaleButton(_) | Inbound::Ignored(_) | Inbound::Membership(_) => {}
         }
     }
 }

@@ -3,11 +3,14 @@
 use chrono::{DateTime, Utc};
 use tally_core::conversation::{Action, COMMANDS, Chat, Content, Incoming, Sender};
 use tally_core::domain::{ChatKind, Platform};
+use tally_core::services::membership::Standing;
 use teloxide::types::{
-    CallbackQuery, CallbackQueryId, ChatId, Message, MessageId, Update, UpdateKind, User, UserId,
+    CallbackQuery, CallbackQueryId, ChatId, ChatMemberUpdated, Message, MessageId, Update,
+    UpdateKind, User, UserId,
 };
 
 use super::api::Target;
+use super::roles::standing_of;
 
 /// What an update asks of Tally.
 #[derive(Debug)]
@@ -18,6 +21,9 @@ pub enum Inbound {
     Press(Box<PressIn>),
     /// A button whose data no longer reads as an action: answered, the core is not asked.
     StaleButton(CallbackQueryId),
+    /// Telegram says someone's standing in a group changed (`chat_member`), or the bot's own
+    /// (`my_chat_member`, with `bot` set).
+    Membership(MembershipIn),
     /// Nothing for Tally: a photo, an edit, another bot, a command for another bot…
     Ignored(&'static str),
 }
@@ -30,9 +36,20 @@ pub struct MessageIn {
     pub member: Option<(ChatId, UserId)>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipIn {
+    pub chat: ChatId,
+    pub user: UserId,
+    pub standing: Standing,
+    /// The change is about the bot itself.
+    pub bot: bool,
+}
+
 #[derive(Debug)]
 pub struct PressIn {
     pub incoming: Incoming,
+    /// In a group: whose standing to ask Telegram about before the core runs.
+    pub member: Option<(ChatId, UserId)>,
     pub query: CallbackQueryId,
     /// The message that carried the button; a reply's `edit` replaces its text.
     pub carrier: (ChatId, MessageId),
@@ -46,6 +63,8 @@ pub fn read(update: &Update, bot_username: Option<&str>, now: DateTime<Utc>) -> 
     match &update.kind {
         UpdateKind::Message(m) => read_message(m, update_id, bot_username),
         UpdateKind::CallbackQuery(q) => read_press(q, update_id, now),
+        UpdateKind::ChatMember(u) => read_membership(u, false),
+        UpdateKind::MyChatMember(u) => read_membership(u, true),
         _ => Inbound::Ignored("an update kind Tally does not use"),
     }
 }
@@ -88,6 +107,18 @@ fn read_message(m: &Message, update_id: String, bot_username: Option<&str>) -> I
     }))
 }
 
+fn read_membership(u: &ChatMemberUpdated, bot: bool) -> Inbound {
+    if chat_kind(&u.chat) != Some(ChatKind::Group) {
+        return Inbound::Ignored("a membership change outside a group");
+    }
+    Inbound::Membership(MembershipIn {
+        chat: u.chat.id,
+        user: u.new_chat_member.user.id,
+        standing: standing_of(&u.new_chat_member.kind),
+        bot,
+    })
+}
+
 fn read_press(q: &CallbackQuery, update_id: String, now: DateTime<Utc>) -> Inbound {
     let Some(carrier) = q.message.as_ref() else {
         return Inbound::Ignored("a press on an inline-mode message");
@@ -117,6 +148,7 @@ fn read_press(q: &CallbackQuery, update_id: String, now: DateTime<Utc>) -> Inbou
             at: now,
             message_ref: Some(message_ref(carrier_chat.id, carrier.id())),
         },
+        member: (kind == ChatKind::Group).then_some((carrier_chat.id, q.from.id)),
         query: q.id.clone(),
         carrier: (carrier_chat.id, carrier.id()),
         target,

@@ -105,6 +105,7 @@ impl Telegram {
             options.limits,
             options.retry.clone(),
         )?;
+        tally.add_membership_oracle(Arc::new(roles::TelegramOracle::new(api.clone())));
         let handler = Arc::new(Handler::new(
             tally.clone(),
             api.clone(),

@@ -1,10 +1,12 @@
-//! Who is an administrator of a group, as Telegram says, remembered for a few seconds.
+//! Who is in a group and who administers it, as Telegram says, remembered for a few seconds.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tally_core::domain::Role;
+use async_trait::async_trait;
+use tally_core::domain::{Platform, Role};
+use tally_core::services::membership::{MembershipOracle, Standing};
 use teloxide::types::{ChatId, ChatMemberKind, UserId};
 use tracing::warn;
 
@@ -17,7 +19,7 @@ const SWEEP_AT: usize = 10_000;
 /// `ttl`, and `ttl = 0` asks Telegram every time.
 pub struct Roles {
     ttl: Duration,
-    cache: Mutex<HashMap<(i64, u64), (Role, Instant)>>,
+    cache: Mutex<HashMap<(i64, u64), (Standing, Instant)>>,
 }
 
 impl Roles {
@@ -30,26 +32,34 @@ impl Roles {
 
     /// The member's standing in the group; `None` when Telegram could not say (the core then
     /// keeps the role it stored before).
-    pub async fn role(&self, api: &Api, chat: ChatId, user: UserId) -> Option<Role> {
+    pub async fn standing(&self, api: &Api, chat: ChatId, user: UserId) -> Option<Standing> {
         let key = (chat.0, user.0);
-        if let Some(role) = self.cached(key) {
-            return Some(role);
+        if let Some(standing) = self.cached(key) {
+            return Some(standing);
         }
         match api.get_chat_member(chat, user).await {
             Ok(member) => {
-                let role = role_of(&member.kind);
-                self.remember(key, role);
-                Some(role)
+                let standing = standing_of(&member.kind);
+                self.remember(key, standing);
+                Some(standing)
             }
             Err(e) => {
-                warn!(error = %e, "couldn't ask Telegram for a member's role");
+                warn!(error = %e, "couldn't ask Telegram for a member's standing");
                 crate::metrics::error("telegram_get_chat_member");
                 None
             }
         }
     }
 
-    fn cached(&self, key: (i64, u64)) -> Option<Role> {
+    /// Telegram told us (a `chat_member` update): what it said replaces what we remembered.
+    pub fn learn(&self, chat: ChatId, user: UserId, standing: Standing) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.remove(&(chat.0, user.0));
+        drop(cache);
+        self.remember((chat.0, user.0), standing);
+    }
+
+    fn cached(&self, key: (i64, u64)) -> Option<Standing> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -57,10 +67,10 @@ impl Roles {
         cache
             .get(&key)
             .filter(|(_, at)| at.elapsed() < self.ttl)
-            .map(|(role, _)| *role)
+            .map(|(standing, _)| *standing)
     }
 
-    fn remember(&self, key: (i64, u64), role: Role) {
+    fn remember(&self, key: (i64, u64), standing: Standing) {
         if self.ttl.is_zero() {
             return;
         }
@@ -69,15 +79,54 @@ impl Roles {
             let ttl = self.ttl;
             cache.retain(|_, (_, at)| at.elapsed() < ttl);
         }
-        cache.insert(key, (role, Instant::now()));
+        cache.insert(key, (standing, Instant::now()));
     }
 }
 
-/// Telegram's creator is the group's owner, its administrators are admins, everyone else a member.
-pub fn role_of(kind: &ChatMemberKind) -> Role {
+/// Answers the core's questions about who is in a Telegram group (API requests to a group's
+/// ledger) with `getChatMember`, uncached: the core asks at most once per membership per few
+/// minutes, and then wants Telegram's word as it is now.
+pub struct TelegramOracle {
+    api: Api,
+}
+
+impl TelegramOracle {
+    pub fn new(api: Api) -> TelegramOracle {
+        TelegramOracle { api }
+    }
+}
+
+#[async_trait]
+impl MembershipOracle for TelegramOracle {
+    fn platform(&self) -> Platform {
+        Platform::Telegram
+    }
+
+    async fn standing(&self, chat_id: &str, user_id: &str) -> Option<Standing> {
+        let (Ok(chat), Ok(user)) = (chat_id.parse::<i64>(), user_id.parse::<u64>()) else {
+            return Some(Standing::Gone);
+        };
+        match self.api.get_chat_member(ChatId(chat), UserId(user)).await {
+            Ok(member) => Some(standing_of(&member.kind)),
+            Err(e) => {
+                warn!(error = %e, "couldn't ask Telegram whether someone is in a group");
+                crate::metrics::error("telegram_get_chat_member");
+                None
+            }
+        }
+    }
+}
+
+/// Telegram's creator is the group's owner, its administrators are admins, everyone else in
+/// the group a member; whoever left, was removed or banned is gone.
+pub fn standing_of(kind: &ChatMemberKind) -> Standing {
     match kind {
-        ChatMemberKind::Owner(_) => Role::Owner,
-        ChatMemberKind::Administrator(_) => Role::Admin,
-        _ => Role::Member,
+        ChatMemberKind::Owner(_) => Standing::Member(Some(Role::Owner)),
+        ChatMemberKind::Administrator(_) => Standing::Member(Some(Role::Admin)),
+        ChatMemberKind::Member(_) => Standing::Member(Some(Role::Member)),
+        ChatMemberKind::Restricted(r) if r.is_member => Standing::Member(Some(Role::Member)),
+        ChatMemberKind::Restricted(_) | ChatMemberKind::Left | ChatMemberKind::Banned(_) => {
+            Standing::Gone
+        }
     }
 }

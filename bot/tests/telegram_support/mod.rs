@@ -94,9 +94,20 @@ pub async fn rig(db: &TestDb) -> Rig {
 }
 
 pub async fn rig_with(db: &TestDb, options: Options) -> Rig {
+    rig_on(tally_on(db), options).await
+}
+
+/// A rig whose core reads `clock`, for tests that let time pass.
+pub async fn rig_with_clock(db: &TestDb, clock: Arc<ManualClock>) -> Rig {
+    let tally = Tally::builder(db.db.clone(), Settings::default())
+        .clock(clock)
+        .build();
+    rig_on(tally, fast_options()).await
+}
+
+async fn rig_on(tally: Tally, options: Options) -> Rig {
     let fake = FakeTelegram::start().await.expect("fake Bot API");
     fake.set_date(now());
-    let tally = tally_on(db);
     let telegram = Telegram::start(tally.clone(), &fake.config(), options)
         .await
         .expect("adapter starts");

@@ -36,6 +36,8 @@ struct State {
     session: Mutex<Option<mpsc::UnboundedSender<String>>>,
     seq: AtomicU64,
     next_id: AtomicU64,
+    /// Who `GET /guilds/{GUILD_ID}/members/{user}` finds: user id and member object.
+    members: Mutex<Vec<(String, Value)>>,
 }
 
 pub struct FakeDiscord {
@@ -192,6 +194,16 @@ impl FakeDiscord {
         notify.send_modify(|n| *n += 1);
     }
 
+    /// Makes `who` a member of the server (as `GET …/members/{id}` answers), or not.
+    pub fn set_member(&self, who: &Person, present: bool) {
+        let id = who.id.to_string();
+        let mut members = self.state.members.lock().expect("lock");
+        members.retain(|(m, _)| *m != id);
+        if present {
+            members.push((id, who.member()));
+        }
+    }
+
     pub fn touch(&self) {
         FakeDiscord::bump(&self.notify);
     }
@@ -251,6 +263,29 @@ fn rest_call(
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         })),
         ("GET", ["users", "@me"]) => ok(bot_user()),
+        // Every channel is a text channel of the one server.
+        ("GET", ["channels", id]) => ok(json!({
+            "id": id, "type": 0, "guild_id": GUILD_ID, "name": "household", "position": 0,
+        })),
+        ("GET", ["guilds", guild, "members", user]) => {
+            let found = (*guild == GUILD_ID)
+                .then(|| {
+                    let members = state.members.lock().expect("lock");
+                    members
+                        .iter()
+                        .find(|(m, _)| m == user)
+                        .map(|(_, v)| v.clone())
+                })
+                .flatten();
+            match found {
+                Some(member) => ok(member),
+                None => (
+                    StatusCode::NOT_FOUND,
+                    axum::Json(json!({"message": "Unknown Member", "code": 10007})),
+                )
+                    .into_response(),
+            }
+        }
         ("GET", ["oauth2", "applications", "@me"]) => ok(json!({
             "id": APP_ID, "name": "Tally", "description": "", "bot_public": true,
             "bot_require_code_grant": false, "verify_key": "", "flags": 0, "icon": null,

@@ -43,6 +43,7 @@ pub struct Setup {
     pub fallback: Option<Arc<dyn Fallback>>,
     pub shards: Option<ShardRange>,
     pub guild_id: Option<u64>,
+    pub member_events: bool,
 }
 
 impl Default for Setup {
@@ -53,6 +54,7 @@ impl Default for Setup {
             fallback: None,
             shards: None,
             guild_id: None,
+            member_events: false,
         }
     }
 }
@@ -60,6 +62,8 @@ impl Default for Setup {
 pub struct Harness {
     pub fake: FakeDiscord,
     pub tally: Tally,
+    /// The core's clock, for tests that let time pass.
+    pub clock: Arc<ManualClock>,
     pub discord: Option<Discord>,
     pub db: TestDb,
     /// The PUT of the slash commands, made once the client was READY.
@@ -74,8 +78,9 @@ impl Harness {
 
     pub async fn with(db: TestDb, setup: Setup) -> Harness {
         let fake = FakeDiscord::start().await;
-        let mut builder = Tally::builder(db.db.clone(), tally_core::Settings::default())
-            .clock(Arc::new(ManualClock::new(now())));
+        let clock = Arc::new(ManualClock::new(now()));
+        let mut builder =
+            Tally::builder(db.db.clone(), tally_core::Settings::default()).clock(clock.clone());
         if let Some(f) = setup.fallback {
             builder = builder.fallback(f);
         }
@@ -86,6 +91,7 @@ impl Harness {
             guild_id: setup.guild_id,
             shards: setup.shards,
             defer_after: setup.defer_after,
+            member_events: setup.member_events,
         };
         let discord = discord::start(options, tally.clone())
             .await
@@ -106,6 +112,7 @@ impl Harness {
         Harness {
             fake,
             tally,
+            clock,
             discord: Some(discord),
             db,
             registration,
