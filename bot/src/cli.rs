@@ -24,6 +24,9 @@ pub enum Command {
     Chat(commands::chat::ChatArgs),
     /// Run the HTTP API and every configured chat platform (Telegram, Discord) until stopped.
     Run,
+    /// Write a local user's ledger to standard output as CSV, JSON lines, beancount or an
+    /// hledger journal: `tally export --user NAME --format csv > tally.csv`.
+    Export(commands::export::ExportArgs),
     /// Apply pending database migrations and exit (they also run at every start).
     Migrate,
     /// Read chat messages from stdin, one per line, and print one JSON intent per line.
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chat(args) => commands::chat::run(config, args),
         Command::Run => commands::run::run(config),
         Command::Migrate => commands::migrate::run(config),
+        Command::Export(args) => commands::export::run(config, args),
         Command::Parse(_) => Ok(()),
     }
 }

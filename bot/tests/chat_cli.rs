@@ -170,3 +170,105 @@ fn recurring_entries_are_posted_when_the_console_opens() {
     let replies = chat_on(&url, "ann", "2027-03-02", &["/recent"], 0);
     assert_eq!(replies[0].matches("$1,450.00").count(), 2, "{}", replies[0]);
 }
+
+fn export(db_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tally"))
+        .arg("export")
+        .args(args)
+        .env("TALLY_DATABASE_URL", db_url)
+        .env("TALLY_RATES", "off")
+        .env("TALLY_LOG", "warn")
+        .output()
+        .expect("tally export runs")
+}
+
+#[test]
+fn tally_export_writes_the_local_users_ledger_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("export.db").display());
+    chat(
+        &url,
+        "ann",
+        &["/spent 12 food lunch", "/earned 2500 salary october pay"],
+    );
+    chat(&url, "bob", &["/spent 99 food secret dinner"]);
+
+    let out = export(&url, &["--user", "ann", "--format", "csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,kind,amount,currency,category,note,author,ledger"
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines.contains(&"2026-11-24,expense,12.00,USD,food,lunch,ann,Personal"),
+        "{csv}"
+    );
+    assert!(!csv.contains("secret"), "{csv}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exported 2 entries"));
+
+    let out = export(
+        &url,
+        &[
+            "--user",
+            "ann",
+            "--format",
+            "ledger",
+            "--from",
+            "2026-11-24",
+            "--to",
+            "2026-11-24",
+            "--asset-account",
+            "Assets:Bank:Checking",
+        ],
+    );
+    assert!(out.status.success());
+    let journal = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        journal.contains("Assets:Bank:Checking  -12.00 USD"),
+        "{journal}"
+    );
+
+    // Mistakes get a sentence that says what to do, and no output.
+    for (args, says) in [
+        (vec!["--user", "zed"], "tally chat --user zed"),
+        (
+            vec!["--user", "ann", "--format", "xls"],
+            "use csv, json, beancount or ledger",
+        ),
+        (
+            vec![
+                "--user",
+                "ann",
+                "--from",
+                "2026-12-01",
+                "--to",
+                "2026-11-01",
+            ],
+            "is after",
+        ),
+        (
+            vec![
+                "--user",
+                "ann",
+                "--format",
+                "ledger",
+                "--asset-account",
+                "cash",
+            ],
+            "Assets:Cash",
+        ),
+    ] {
+        let out = export(&url, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -16,7 +16,7 @@ pub struct ChatArgs {
     pub today: Option<NaiveDate>,
 }
 
-fn default_user() -> String {
+pub(crate) fn default_user() -> String {
     std::env::var("USER")
         .ok()
         .filter(|u| !u.trim().is_empty())

@@ -8,6 +8,7 @@ mod budgets;
 mod categories;
 pub mod enums;
 pub mod error;
+mod export;
 mod extract;
 mod identities;
 mod ledgers;
@@ -150,6 +151,7 @@ fn api() -> Router<Tally> {
         )
         .route("/recurring/{id}/skip", post(recurring::skip))
         .route("/ledgers", get(ledgers::list))
+        .route("/export", get(export::get))
         .route("/messages", post(messages::post))
         .route("/link-codes", post(link_codes::create))
         .route("/openapi.json", get(openapi::document))

@@ -7,8 +7,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    analytics, auth, budgets, categories, identities, ledgers, link_codes, me, messages, recurring,
-    summary, transactions,
+    analytics, auth, budgets, categories, export, identities, ledgers, link_codes, me, messages,
+    recurring, summary, transactions,
 };
 
 #[derive(OpenApi)]
@@ -44,6 +44,7 @@ use super::{
         recurring::delete,
         recurring::skip,
         ledgers::list,
+        export::get,
         messages::post,
         link_codes::create,
         identities::list,
@@ -59,6 +60,7 @@ use super::{
         (name = "budgets"),
         (name = "recurring", description = "Scheduled income and expenses"),
         (name = "ledgers"),
+        (name = "export", description = "The entries as a file"),
         (name = "conversation", description = "Talk to Tally as in a chat"),
         (name = "linking", description = "Join chats to this account"),
     )
@@ -85,6 +87,18 @@ impl Modify for BearerAuth {
 struct CommonAnswers;
 
 /// Operations that count attempts and answer 429 with `Retry-After` past their limit.
+/// Operations on ledger data: a group's ledger answers 403 while its platform cannot confirm the
+/// caller's membership, and for changes to a switched-off group or that need an admin.
+const LEDGER_DATA: &[&str] = &[
+    "/api/v1/transactions",
+    "/api/v1/summary",
+    "/api/v1/analytics",
+    "/api/v1/categories",
+    "/api/v1/budgets",
+    "/api/v1/recurring",
+    "/api/v1/export",
+];
+
 const LIMITED: &[&str] = &[
     "/api/v1/auth/register",
     "/api/v1/auth/login",
@@ -96,6 +110,7 @@ impl Modify for CommonAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let limited = LIMITED.contains(&path.as_str());
+            let ledger_data = LEDGER_DATA.iter().any(|p| path.starts_with(p));
             for operation in [
                 &mut item.get,
                 &mut item.put,
@@ -106,13 +121,13 @@ impl Modify for CommonAnswers {
             .into_iter()
             .flatten()
             {
-                add_common_answers(operation, limited);
+                add_common_answers(operation, limited, ledger_data);
             }
         }
     }
 }
 
-fn add_common_answers(operation: &mut Operation, limited: bool) {
+fn add_common_answers(operation: &mut Operation, limited: bool, ledger_data: bool) {
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let takes_body = operation.request_body.is_some();
     let params = operation.parameters.as_deref().unwrap_or_default();
@@ -142,6 +157,13 @@ fn add_common_answers(operation: &mut Operation, limited: bool) {
     }
     if has_path {
         answers.push(("404", "Nothing at this address that the caller may see."));
+    }
+    if secured && ledger_data {
+        answers.push((
+            "403",
+            "Not allowed: a group admin's action, a switched-off group, or a group whose chat \
+             platform could not confirm the caller is still a member (try again shortly).",
+        ));
     }
     if limited {
         answers.push((

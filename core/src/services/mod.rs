@@ -9,6 +9,7 @@ pub mod budgets;
 pub mod categories;
 pub mod credentials;
 pub mod digests;
+pub mod exports;
 pub mod idempotency;
 pub mod keywords;
 pub mod ledgers;
