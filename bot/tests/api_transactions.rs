@@ -395,6 +395,26 @@ async fn an_idempotency_key_records_once() {
             .await
             .unwrap();
         assert_eq!(error_of(r).await.2.as_deref(), Some("Idempotency-Key"));
+        // Once its transaction is deleted, the key can neither replay it nor record it again:
+        // 409, as the document says.
+        let r = app
+            .delete(&ann, &format!("/api/v1/transactions/{}", first["id"]))
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let r = send(&ann, "order-17").await.unwrap();
+        let (status, code, _) = error_of(r).await;
+        assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "conflict"));
+        let doc: Value = app
+            .client
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let documented = &doc["paths"]["/api/v1/transactions"]["post"]["responses"];
+        assert!(documented["409"].is_object(), "{documented}");
     }
 }
 

@@ -39,14 +39,15 @@ pub struct LinkForm {
     pub chat_password: String,
 }
 
-/// 16 px text everywhere (phones zoom into smaller inputs) and 44 px touch targets.
+/// 16 px text everywhere (phones zoom into smaller inputs) and 44 px touch targets; long
+/// addresses in `code` break rather than widen the page past a phone's screen.
 const STYLE: &str = "html{font-size:16px}body{font-family:system-ui,sans-serif;font-size:1rem;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}label{display:block;margin:.8rem 0 .2rem}\
 input,button{font:inherit;font-size:1rem;min-height:44px;box-sizing:border-box}\
 input{width:100%;padding:.5rem .6rem}button{margin-top:1rem;padding:.6rem 1.2rem;min-width:44px;cursor:pointer}\
 a{display:inline-block;min-height:44px;line-height:44px}\
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem}.ok{background:#e8f6e8;border:1px solid #9c9;padding:.6rem}\
-.muted{color:#555}";
+.muted{color:#555}code{overflow-wrap:anywhere}";
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(

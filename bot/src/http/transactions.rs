@@ -176,6 +176,8 @@ fn money_of(value: Option<&Value>, currency: tally_core::money::Currency) -> Res
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, 1 to 200 characters")),
     request_body = NewTransactionBody,
     responses((status = 201, body = TransactionView), (status = 404, body = ErrorBody),
+        (status = 409, description = "The Idempotency-Key's transaction has since been deleted.",
+            body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(tally): State<Tally>,
