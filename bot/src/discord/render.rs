@@ -220,6 +220,7 @@ fn style_of(action: &Action) -> ButtonStyle {
         }
         Action::RecurringDelete(_) => ButtonStyle::Danger,
         Action::MakeRecurring(_) => ButtonStyle::Primary,
+        Action::Chart(_) => ButtonStyle::Secondary,
     }
 }
 
