@@ -99,6 +99,7 @@ impl Harness {
                 method: String::new(),
                 path: String::new(),
                 body: Value::Null,
+                files: Vec::new(),
             }
         } else {
             fake.ready().await
