@@ -34,6 +34,8 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "999999")
         .replace("{category}", "food")
         .replace("{period}", "month")
+        .replace("{kind}", "categories")
+        .replace("{format}", "png")
 }
 
 fn documented(operation: &Value) -> Vec<u16> {

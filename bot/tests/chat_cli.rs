@@ -272,3 +272,43 @@ fn tally_export_writes_the_local_users_ledger_to_stdout() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_chart_in_the_console_is_saved_as_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("charts.db").display());
+    let files = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["chat", "--user", "ann", "--today", "2026-11-24"])
+        .env("TALLY_DATABASE_URL", &url)
+        .env("TALLY_RATES", "off")
+        .env("TALLY_LOG", "warn")
+        .env("TMPDIR", files.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tally starts");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "/spent 12 food lunch\n/chart").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("saved to"))
+        .unwrap_or_else(|| panic!("no saved file in:\n{stdout}"));
+    let path = line
+        .split("saved to ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(']')
+        .to_owned();
+    assert!(
+        path.starts_with(&files.path().display().to_string()),
+        "{path}"
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG at {path}");
+}

@@ -100,11 +100,35 @@ impl Console {
             at: self.tally.now(),
             message_ref: Some(self.counter.to_string()),
         };
-        let reply = self.tally.handle(msg).await?;
-        if let Some(r) = &reply {
+        let mut reply = self.tally.handle(msg).await?;
+        if let Some(r) = &mut reply {
             self.remember_buttons(r);
+            self.save_attachments(r);
         }
         Ok(reply)
+    }
+
+    /// A terminal cannot show a picture: each file goes to the temporary directory and the
+    /// message says where (or why not).
+    fn save_attachments(&self, reply: &mut Reply) {
+        let dir = std::env::temp_dir().join("tally");
+        for m in reply.edit.iter_mut().chain(reply.messages.iter_mut()) {
+            let Some(file) = &m.attachment else {
+                continue;
+            };
+            // Only the name's last part, so a file name can never point elsewhere.
+            let name = std::path::Path::new(&file.file_name)
+                .file_name()
+                .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+            let path = dir.join(format!("{}-{}-{name}", self.session, self.counter));
+            let note = match std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(&path, &file.bytes))
+            {
+                Ok(()) => format!("[{} saved to {}]", file.mime, path.display()),
+                Err(e) => format!("[{} could not be saved: {e}]", file.mime),
+            };
+            m.text = m.text.clone().line().italic(note);
+        }
     }
 }
 

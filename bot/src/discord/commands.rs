@@ -98,6 +98,15 @@ pub const PERIODS: &[(&str, &str)] = &[
 pub const GRANULARITIES: &[(&str, &str)] =
     &[("Month", "month"), ("Quarter", "quarter"), ("Year", "year")];
 
+/// The kinds `/chart` offers; a single category is chosen with the `category` option.
+pub const CHART_KINDS: &[(&str, &str)] = &[
+    ("By category", "categories"),
+    ("Month by month", "monthly"),
+    ("Quarter by quarter", "monthly quarter"),
+    ("Budget", "budget"),
+    ("By member (groups)", "members"),
+];
+
 const BUDGET_PERIODS: &[(&str, &str)] = &[("Week", "week"), ("Month", "month"), ("Year", "year")];
 
 const CATEGORY: Opt = autocompleted(text("category", "Category (leave out to let Tally guess)"));
@@ -148,6 +157,27 @@ pub const SPECS: &[Spec] = &[
             text("granularity", "Per month, quarter or year (default: month)"),
             GRANULARITIES,
         )],
+    ),
+    spec(
+        "chart",
+        "A chart: by category, month by month, one category, a budget, or by member",
+        &[
+            choices(
+                text("kind", "What to chart (default: by category)"),
+                CHART_KINDS,
+            ),
+            autocompleted(text(
+                "category",
+                "One category over time (or: its budget, with kind Budget)",
+            )),
+            choices(
+                text(
+                    "period",
+                    "Which period (default: this month, or the last 12 months)",
+                ),
+                PERIODS,
+            ),
+        ],
     ),
     Spec {
         subcommands: &[

@@ -1,8 +1,8 @@
 //! Replies as Discord messages: escaped markdown, split at 2000 characters, buttons and menus.
 
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateButton, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption,
+    ButtonStyle, CreateActionRow, CreateAttachment, CreateButton, CreateSelectMenu,
+    CreateSelectMenuKind, CreateSelectMenuOption,
 };
 use tally_core::conversation::{Action, Button, OutMessage, Style, Text};
 
@@ -21,6 +21,8 @@ const MAX_LABEL: usize = 80;
 pub struct Rendered {
     pub content: String,
     pub components: Vec<CreateActionRow>,
+    /// Files uploaded with the message (a chart), on its first part.
+    pub files: Vec<CreateAttachment>,
 }
 
 /// Renders one message. Content beyond the limit becomes extra messages (without components),
@@ -45,6 +47,13 @@ pub fn message(m: &OutMessage) -> Vec<Rendered> {
                 components.clone()
             } else {
                 Vec::new()
+            },
+            files: match &m.attachment {
+                Some(a) if i == 0 => vec![CreateAttachment::bytes(
+                    a.bytes.clone(),
+                    a.file_name.clone(),
+                )],
+                _ => Vec::new(),
             },
         })
         .collect()
@@ -220,6 +229,7 @@ fn style_of(action: &Action) -> ButtonStyle {
         }
         Action::RecurringDelete(_) => ButtonStyle::Danger,
         Action::MakeRecurring(_) => ButtonStyle::Primary,
+        Action::Chart(_) => ButtonStyle::Secondary,
     }
 }
 

@@ -72,11 +72,12 @@ impl<'a> Answer<'a> {
         let mut rest: Vec<Rendered> = reply.messages.iter().flat_map(render::message).collect();
         if self.component && !edit.is_empty() {
             let mut edit = edit.into_iter();
-            if let Some(first) = edit.next() {
+            if let Some(mut first) = edit.next() {
                 // Type 7: the message carrying the button, updated in place.
+                let files = std::mem::take(&mut first.files);
                 let response = CreateInteractionResponse::UpdateMessage(message(first, false));
                 self.http
-                    .create_interaction_response(self.id, self.token, &response, Vec::new())
+                    .create_interaction_response(self.id, self.token, &response, files)
                     .await?;
             }
             let mut follow: Vec<Rendered> = edit.collect();
@@ -90,6 +91,7 @@ impl<'a> Answer<'a> {
             all.push(Rendered {
                 content: render::escape(&text),
                 components: Vec::new(),
+                files: Vec::new(),
             });
         }
         let mut all = all.into_iter();
@@ -104,24 +106,26 @@ impl<'a> Answer<'a> {
         self.first(Rendered {
             content: FAILURE.to_owned(),
             components: Vec::new(),
+            files: Vec::new(),
         })
         .await
     }
 
-    async fn first(&self, r: Rendered) -> serenity::Result<()> {
+    async fn first(&self, mut r: Rendered) -> serenity::Result<()> {
+        let files = std::mem::take(&mut r.files);
         if self.deferred {
             let edit = EditInteractionResponse::new()
                 .content(r.content)
                 .components(r.components)
                 .allowed_mentions(no_mentions());
             self.http
-                .edit_original_interaction_response(self.token, &edit, Vec::new())
+                .edit_original_interaction_response(self.token, &edit, files)
                 .await
                 .map(drop)
         } else {
             let response = CreateInteractionResponse::Message(message(r, self.ephemeral));
             self.http
-                .create_interaction_response(self.id, self.token, &response, Vec::new())
+                .create_interaction_response(self.id, self.token, &response, files)
                 .await
         }
     }
@@ -134,7 +138,7 @@ impl<'a> Answer<'a> {
                 .allowed_mentions(no_mentions())
                 .ephemeral(self.ephemeral);
             self.http
-                .create_followup_message(self.token, &f, Vec::new())
+                .create_followup_message(self.token, &f, r.files)
                 .await?;
         }
         Ok(())
@@ -155,6 +159,7 @@ pub async fn to_channel(http: &Http, channel: ChannelId, reply: &Reply) -> seren
         parts.push(Rendered {
             content: render::escape(n),
             components: Vec::new(),
+            files: Vec::new(),
         });
     }
     for r in parts {
@@ -162,7 +167,7 @@ pub async fn to_channel(http: &Http, channel: ChannelId, reply: &Reply) -> seren
             .content(r.content)
             .components(r.components)
             .allowed_mentions(no_mentions());
-        http.send_message(channel, Vec::new(), &m).await?;
+        http.send_message(channel, r.files, &m).await?;
     }
     Ok(())
 }

@@ -38,3 +38,22 @@ pub enum LedgerKind {
     Personal,
     Group,
 }
+
+/// What a chart shows.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ChartKind {
+    Categories,
+    Monthly,
+    Category,
+    Budget,
+    Members,
+}
+
+/// How a chart is drawn: a PNG image or an SVG document.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ChartFormat {
+    Png,
+    Svg,
+}

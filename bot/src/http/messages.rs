@@ -6,7 +6,9 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tally_core::Error;
 use tally_core::Tally;
-use tally_core::conversation::{Action, Chat, Content, Incoming, OutMessage, Reply, Sender, Style};
+use tally_core::conversation::{
+    Action, AttachmentKind, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
+};
 use tally_core::domain::{ChatKind, Platform};
 use tally_core::services::credentials;
 use utoipa::ToSchema;
@@ -52,6 +54,23 @@ pub struct MessageView {
     pub spans: Vec<SpanView>,
     /// Rows of buttons; send one back as `{"action": …}`.
     pub buttons: Vec<Vec<ButtonView>>,
+    /// A file that came with the message (a chart). Only described here: charts themselves
+    /// come from `GET /api/v1/charts/{kind}.png`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    /// `photo` (an image to show) or `document`.
+    #[schema(example = "photo")]
+    pub kind: &'static str,
+    #[schema(example = "chart-categories.png")]
+    pub file_name: String,
+    #[schema(example = "image/png")]
+    pub mime: String,
+    /// Size in bytes.
+    pub size: usize,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,6 +119,15 @@ fn message_view(m: &OutMessage) -> MessageView {
                     .collect()
             })
             .collect(),
+        attachment: m.attachment.as_ref().map(|a| AttachmentView {
+            kind: match a.kind {
+                AttachmentKind::Photo => "photo",
+                AttachmentKind::Document => "document",
+            },
+            file_name: a.file_name.clone(),
+            mime: a.mime.clone(),
+            size: a.bytes.len(),
+        }),
     }
 }
 

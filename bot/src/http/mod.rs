@@ -6,6 +6,7 @@ mod analytics;
 mod auth;
 mod budgets;
 mod categories;
+mod charts;
 pub mod enums;
 pub mod error;
 mod export;
@@ -134,6 +135,7 @@ fn api() -> Router<Tally> {
         )
         .route("/summary", get(summary::get))
         .route("/analytics/savings", get(analytics::savings))
+        .route("/charts/{file}", get(charts::get))
         .route(
             "/categories",
             get(categories::list).post(categories::create),

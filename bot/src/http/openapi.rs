@@ -7,8 +7,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    analytics, auth, budgets, categories, export, identities, ledgers, link_codes, me, messages,
-    recurring, summary, transactions,
+    analytics, auth, budgets, categories, charts, export, identities, ledgers, link_codes, me,
+    messages, recurring, summary, transactions,
 };
 
 #[derive(OpenApi)]
@@ -32,6 +32,7 @@ use super::{
         transactions::delete,
         summary::get,
         analytics::savings,
+        charts::get,
         categories::list,
         categories::create,
         categories::patch,
@@ -55,7 +56,7 @@ use super::{
         (name = "auth", description = "Sign up, log in, log out"),
         (name = "account", description = "The caller's account"),
         (name = "transactions", description = "Income and expenses"),
-        (name = "analytics", description = "Summaries and savings"),
+        (name = "analytics", description = "Summaries, savings and charts"),
         (name = "categories"),
         (name = "budgets"),
         (name = "recurring", description = "Scheduled income and expenses"),

@@ -7,12 +7,13 @@ use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, GetUpdatesSetters, SendMessageSetters,
-    SetWebhookSetters,
+    SendPhotoSetters, SetWebhookSetters,
 };
 use teloxide::requests::Requester;
 use teloxide::types::{
-    AllowedUpdate, BotCommand, CallbackQueryId, ChatId, ChatMember, InlineKeyboardMarkup, Me,
-    Message, MessageId, ParseMode, ReplyParameters, ThreadId, Update, UserId, WebhookInfo,
+    AllowedUpdate, BotCommand, CallbackQueryId, ChatId, ChatMember, InlineKeyboardMarkup,
+    InputFile, Me, Message, MessageId, ParseMode, ReplyParameters, ThreadId, Update, UserId,
+    WebhookInfo,
 };
 use teloxide::{Bot, RequestError};
 use tracing::{debug, warn};
@@ -290,6 +291,49 @@ impl Api {
         .await
     }
 
+    /// Uploads an image (multipart) with an optional HTML caption and buttons.
+    pub async fn send_photo(
+        &self,
+        target: Target,
+        photo: &Photo<'_>,
+        keyboard: Option<&InlineKeyboardMarkup>,
+    ) -> Result<Message, ApiFailure> {
+        self.retrying(
+            "sendPhoto",
+            self.deadline(),
+            self.attempts(),
+            || async move {
+                macro_rules! build {
+                    ($requester:expr) => {{
+                        let file = InputFile::memory(photo.bytes.to_vec())
+                            .file_name(photo.file_name.to_owned());
+                        let mut request = $requester.send_photo(target.chat, file);
+                        if let Some(caption) = photo.caption {
+                            request = request.caption(caption).parse_mode(ParseMode::Html);
+                        }
+                        if let Some(k) = keyboard {
+                            request = request.reply_markup(k.clone());
+                        }
+                        if let Some(id) = target.reply_to {
+                            let mut reply = ReplyParameters::new(id);
+                            reply.allow_sending_without_reply = Some(true);
+                            request = request.reply_parameters(reply);
+                        }
+                        if let Some(thread) = target.thread {
+                            request = request.message_thread_id(thread);
+                        }
+                        request.await
+                    }};
+                }
+                match &self.throttle {
+                    Some(throttle) => build!(throttle),
+                    None => build!(self.bot),
+                }
+            },
+        )
+        .await
+    }
+
     pub async fn edit_message_text(
         &self,
         chat: ChatId,
@@ -342,6 +386,14 @@ impl Api {
         })
         .await
     }
+}
+
+/// An image to upload, and its caption as Telegram HTML.
+#[derive(Debug, Clone, Copy)]
+pub struct Photo<'a> {
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+    pub caption: Option<&'a str>,
 }
 
 /// Why one long poll brought nothing.

@@ -53,6 +53,8 @@ pub struct Sent {
     pub edits: u32,
     /// The bot asked Telegram not to fetch a preview of the links in it.
     pub link_preview_disabled: bool,
+    /// For `sendPhoto`: the uploaded file's name and bytes (the caption is `html`/`text`).
+    pub photo: Option<(String, Vec<u8>)>,
 }
 
 impl Sent {
@@ -479,6 +481,7 @@ impl FakeTelegram {
                 reply_markup: markup,
                 edits: 0,
                 link_preview_disabled: false,
+                photo: None,
             },
         );
         message_id
@@ -577,27 +580,59 @@ fn refuse(status: StatusCode, description: &str) -> (StatusCode, Value) {
     )
 }
 
-/// A `multipart/form-data` body (teloxide sends `setWebhook` so) as a JSON object; each value is
-/// read as JSON when it is JSON, else kept as text.
+/// A `multipart/form-data` body (teloxide sends `setWebhook` and uploads so) as a JSON object;
+/// each value is read as JSON when it is JSON, else kept as text. A file part becomes
+/// `{"file_name": …, "base64": …}`, its bytes kept exactly.
 fn multipart_fields(body: &[u8], boundary: &str) -> Value {
-    let text = String::from_utf8_lossy(body);
+    use base64::Engine as _;
+    let delimiter = format!("--{boundary}");
     let mut fields = serde_json::Map::new();
-    for part in text.split(&format!("--{boundary}")) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+    for part in split_bytes(body, delimiter.as_bytes()) {
+        let Some(at) = find_bytes(part, b"\r\n\r\n") else {
             continue;
         };
-        let Some(name) = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-        else {
+        let head = String::from_utf8_lossy(&part[..at]);
+        let value = &part[at + 4..];
+        let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+        let quoted = |key: &str| {
+            head.split(&format!("{key}=\""))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_owned)
+        };
+        let Some(name) = quoted("name") else {
             continue;
         };
-        let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let parsed = serde_json::from_str(value).unwrap_or_else(|_| json!(value));
-        fields.insert(name.to_owned(), parsed);
+        let parsed = match quoted("filename") {
+            Some(file_name) => json!({
+                "file_name": file_name,
+                "base64": base64::engine::general_purpose::STANDARD.encode(value),
+            }),
+            None => {
+                let text = String::from_utf8_lossy(value);
+                serde_json::from_str(&text).unwrap_or_else(|_| json!(text))
+            }
+        };
+        fields.insert(name, parsed);
     }
     Value::Object(fields)
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn split_bytes<'a>(mut body: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    while let Some(at) = find_bytes(body, delimiter) {
+        parts.push(&body[..at]);
+        body = &body[at + delimiter.len()..];
+    }
+    parts.push(body);
+    parts
 }
 
 /// `SendMessage` → `sendMessage`.
@@ -706,6 +741,7 @@ async fn dispatch(shared: &Shared, method: &str, body: &Value) -> (StatusCode, V
         })),
         "getUpdates" => get_updates(shared, body).await,
         "sendMessage" => send_message(shared, body),
+        "sendPhoto" => send_photo(shared, body),
         "editMessageText" => edit_message_text(shared, body),
         "answerCallbackQuery" | "setMyCommands" => ok(json!(true)),
         "getWebhookInfo" => {
@@ -836,8 +872,76 @@ fn send_message(shared: &Shared, body: &Value) -> (StatusCode, Value) {
         reply_markup: body.get("reply_markup").cloned(),
         edits: 0,
         link_preview_disabled: body["link_preview_options"]["is_disabled"].as_bool() == Some(true),
+        photo: None,
     };
     let answer = message_json(&inner, &sent);
+    inner.recorded.messages.insert((chat, message_id), sent);
+    ok(answer)
+}
+
+/// A photo upload: the caption is checked like a message's text (up to 1024 characters).
+fn send_photo(shared: &Shared, body: &Value) -> (StatusCode, Value) {
+    use base64::Engine as _;
+    let Some(chat) = body["chat_id"].as_i64() else {
+        return refuse(StatusCode::BAD_REQUEST, "Bad Request: chat not found");
+    };
+    // teloxide sends `photo` as `attach://ID` and the file itself as the part named ID.
+    let file = match body["photo"]
+        .as_str()
+        .and_then(|v| v.strip_prefix("attach://"))
+    {
+        Some(id) => &body[id],
+        None => &body["photo"],
+    };
+    let Some(bytes) = file["base64"]
+        .as_str()
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .filter(|b| !b.is_empty())
+    else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: there is no photo in the request",
+        );
+    };
+    let file_name = file["file_name"].as_str().unwrap_or_default().to_owned();
+    let html = body["caption"].as_str().unwrap_or_default().to_owned();
+    let text = if html.is_empty() {
+        String::new()
+    } else {
+        match check_html(&html, body["parse_mode"].as_str()) {
+            Ok(t) if t.chars().count() <= 1024 => t,
+            Ok(_) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message caption is too long",
+                );
+            }
+            Err(e) => return refuse(StatusCode::BAD_REQUEST, &e),
+        }
+    };
+    let mut inner = shared.lock();
+    let message_id = inner.next_message_id;
+    inner.next_message_id += 1;
+    let sent = Sent {
+        chat_id: chat,
+        message_id,
+        html,
+        text,
+        reply_markup: body.get("reply_markup").cloned(),
+        edits: 0,
+        link_preview_disabled: false,
+        photo: Some((file_name, bytes)),
+    };
+    let mut answer = message_json(&inner, &sent);
+    if let Some(m) = answer.as_object_mut() {
+        m.remove("text");
+        m.insert("caption".into(), json!(sent.text));
+        m.insert(
+            "photo".into(),
+            json!([{"file_id": format!("photo-{message_id}"), "file_unique_id": format!("u{message_id}"),
+                    "width": 1080, "height": 720}]),
+        );
+    }
     inner.recorded.messages.insert((chat, message_id), sent);
     ok(answer)
 }
@@ -951,6 +1055,23 @@ mod tests {
         let v = multipart_fields(body.as_bytes(), "XY");
         assert_eq!(v["url"], "https://a.example/h");
         assert_eq!(v["allowed_updates"], json!(["message"]));
+    }
+
+    #[test]
+    fn keeps_uploaded_bytes_exactly() {
+        use base64::Engine as _;
+        let mut body = b"--XY\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"c.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
+        let bytes: Vec<u8> = (0..=255u8)
+            .chain([0x89, b'P', b'N', b'G', 0xff, 0xfe])
+            .collect();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(b"\r\n--XY--\r\n");
+        let v = multipart_fields(&body, "XY");
+        assert_eq!(v["photo"]["file_name"], "c.png");
+        let back = base64::engine::general_purpose::STANDARD
+            .decode(v["photo"]["base64"].as_str().unwrap_or_default())
+            .unwrap_or_default();
+        assert_eq!(back, bytes);
     }
 
     #[test]

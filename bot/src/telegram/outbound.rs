@@ -7,8 +7,12 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 use tracing::{debug, warn};
 
-use super::api::{Api, ApiFailure, Target};
+use super::api::{Api, ApiFailure, Photo, Target};
 use super::html::{MAX_MESSAGE_LEN, render_chunks};
+
+/// Telegram takes captions of up to 1024 characters; the HTML is counted, which is longer than
+/// what Telegram counts, so a caption that fits here fits there.
+const MAX_CAPTION_LEN: usize = 1024;
 
 /// Telegram shows at most 200 characters of a callback answer.
 const MAX_NOTICE_CHARS: usize = 200;
@@ -77,8 +81,35 @@ pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
 }
 
 /// Sends one message, split into several if it is too long; the buttons go on the last part.
+/// A message with a file goes as a photo, its text the caption when it fits one.
 pub async fn send(api: &Api, target: Target, message: &OutMessage) -> Result<(), ApiFailure> {
     let chunks = render_chunks(&message.text, MAX_MESSAGE_LEN);
+    if let Some(file) = &message.attachment {
+        let fits = chunks.len() <= 1 && chunks.iter().all(|c| c.chars().count() <= MAX_CAPTION_LEN);
+        let caption = chunks.first().filter(|_| fits).map(String::as_str);
+        let keyboard = keyboard(&message.buttons);
+        let photo = Photo {
+            file_name: &file.file_name,
+            bytes: &file.bytes,
+            caption,
+        };
+        if fits {
+            api.send_photo(target, &photo, keyboard.as_ref()).await?;
+            return Ok(());
+        }
+        // Too long for a caption: the picture first, then the text with the buttons.
+        api.send_photo(target, &photo, None).await?;
+        let mut rest = target;
+        rest.reply_to = None;
+        return send_chunks(
+            api,
+            rest,
+            &chunks,
+            keyboard.as_ref(),
+            message.no_link_preview,
+        )
+        .await;
+    }
     send_chunks(
         api,
         target,

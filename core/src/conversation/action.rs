@@ -2,7 +2,10 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use crate::domain::{CategoryName, TransactionId};
+use crate::period::{DateRange, Granularity};
 
 /// What pressing a button does. The acting account is whoever pressed it, and every action is
 /// checked against what that account may do, so a forged payload gains nothing.
@@ -31,10 +34,54 @@ pub enum Action {
     RecurringDelete(i64),
     /// Schedule the recurring payment `/advice` found, whose latest entry this is.
     MakeRecurring(TransactionId),
+    /// Answer with a chart of what the message carrying the button showed.
+    Chart(ChartButton),
+}
+
+/// The chart a "📊 Chart" button asks for: small enough to ride in the button itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartButton {
+    /// Spending by category over the period a summary covered.
+    Categories(DateRange),
+    /// Income and expenses over time, as `/savings` showed them.
+    Monthly(Granularity),
+    /// The fullest budget in its current period.
+    Budget,
+}
+
+impl ChartButton {
+    fn code(&self) -> (i64, Option<String>) {
+        match self {
+            ChartButton::Categories(r) => (
+                1,
+                Some(format!(
+                    "{}-{}",
+                    r.from.format("%Y%m%d"),
+                    r.to.format("%Y%m%d")
+                )),
+            ),
+            ChartButton::Monthly(g) => (2, Some(g.as_str().to_owned())),
+            ChartButton::Budget => (3, None),
+        }
+    }
+
+    fn from_code(id: i64, rest: Option<&str>) -> Option<ChartButton> {
+        match (id, rest) {
+            (1, Some(range)) => {
+                let (a, b) = range.split_once('-')?;
+                let day = |s: &str| NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+                Some(ChartButton::Categories(DateRange::new(day(a)?, day(b)?)))
+            }
+            (2, Some(g)) => g.parse().ok().map(ChartButton::Monthly),
+            (3, None) => Some(ChartButton::Budget),
+            _ => None,
+        }
+    }
 }
 
 impl Action {
-    /// `u:42`, `c:42`, `s:42:food`, `ok:7`, `no:7`, `lk:3`, `lx:3`, `rs:5` (and `rp`, `rr`, `rd`).
+    /// `u:42`, `c:42`, `s:42:food`, `ok:7`, `no:7`, `lk:3`, `lx:3`, `rs:5` (and `rp`, `rr`, `rd`),
+    /// `ch:1:20261101-20261130` (a chart).
     pub fn encode(&self) -> String {
         self.to_string()
     }
@@ -59,6 +106,7 @@ impl Action {
             ("rr", None) => Action::RecurringResume(id),
             ("rd", None) => Action::RecurringDelete(id),
             ("mr", None) => Action::MakeRecurring(TransactionId(id)),
+            ("ch", rest) => Action::Chart(ChartButton::from_code(id, rest)?),
             _ => return None,
         };
         Some(action)
@@ -80,6 +128,10 @@ impl fmt::Display for Action {
             Action::RecurringResume(id) => write!(f, "rr:{id}"),
             Action::RecurringDelete(id) => write!(f, "rd:{id}"),
             Action::MakeRecurring(id) => write!(f, "mr:{id}"),
+            Action::Chart(c) => match c.code() {
+                (id, Some(rest)) => write!(f, "ch:{id}:{rest}"),
+                (id, None) => write!(f, "ch:{id}"),
+            },
         }
     }
 }
@@ -99,6 +151,12 @@ mod tests {
             Action::Cancel(9),
             Action::LinkConfirm(i64::MAX),
             Action::LinkCancel(3),
+            Action::Chart(ChartButton::Categories(DateRange::new(
+                NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+                NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            ))),
+            Action::Chart(ChartButton::Monthly(Granularity::Quarter)),
+            Action::Chart(ChartButton::Budget),
         ] {
             let s = a.encode();
             assert!(s.len() <= 64, "{s} is too long");
@@ -108,7 +166,20 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "u", "u:x", "s:1", "s:1:bad name!", "zz:1", "u:1:extra"] {
+        for s in [
+            "",
+            "u",
+            "u:x",
+            "s:1",
+            "s:1:bad name!",
+            "zz:1",
+            "u:1:extra",
+            "ch:1",
+            "ch:1:20261301-20261130",
+            "ch:2:fortnight",
+            "ch:3:x",
+            "ch:9",
+        ] {
             assert_eq!(Action::decode(s), None, "{s}");
         }
     }

@@ -28,6 +28,7 @@ impl Turn<'_> {
             | Action::RecurringResume(_)
             | Action::RecurringDelete(_) => self.recurring_act(action),
             Action::MakeRecurring(id) => self.make_recurring(*id),
+            Action::Chart(chart) => self.chart_pressed(*chart),
             Action::Cancel(id) => {
                 pending::cancel(self.conn, &self.cx, *id)?;
                 Ok(Reply {

@@ -1,8 +1,9 @@
 //! Slash commands: the table every adapter registers, and what each one does.
 
+use super::action::ChartButton;
 use super::format;
 use super::help;
-use super::message::{Incoming, Reply, Text};
+use super::message::{Incoming, OutMessage, Reply, Text};
 use super::turn::Turn;
 use crate::db::AnyConnection;
 use crate::domain::{CategoryName, ChatKind, DateOrder, Role, Timezone, TransactionKind};
@@ -47,6 +48,11 @@ pub const COMMANDS: &[CommandInfo] = &[
         "savings",
         "[month|quarter|year]",
         "savings and savings rate over time",
+    ),
+    cmd(
+        "chart",
+        "[categories|monthly|CATEGORY|budget|members] [PERIOD]",
+        "a chart: by category, month by month, one category, a budget, or by member",
     ),
     cmd(
         "budget",
@@ -145,6 +151,7 @@ impl Turn<'_> {
                 self.summary(period)
             }
             "savings" => self.savings_command(args, options),
+            "chart" | "charts" | "graph" => self.chart_command(args, options),
             "budget" => self.budget_command(args),
             "budgets" => self.budget_show(),
             "undo" => self.undo(),
@@ -302,7 +309,13 @@ impl Turn<'_> {
             granularity,
             range,
         )?;
-        Ok(Reply::text(format::savings(&periods)))
+        let text = format::savings(&periods);
+        if periods.iter().all(|p| p.figures.is_empty()) {
+            return Ok(Reply::text(text));
+        }
+        Ok(Reply::message(OutMessage::new(text).with_buttons(vec![
+            super::charts::chart_button(ChartButton::Monthly(granularity)),
+        ])))
     }
 
     fn budget_command(&mut self, args: &str) -> Result<Reply, Error> {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::action::Action;
+use super::action::{Action, ChartButton};
 use super::format;
 use super::help;
 use super::message::{Button, OutMessage, Reply, Text};
@@ -338,7 +338,13 @@ impl Turn<'_> {
 
     pub fn summary(&mut self, period: DateRange) -> Result<Reply, Error> {
         let s = analytics::summary(self.conn, self.cx.account.id, self.cx.ledger.id, period)?;
-        Ok(Reply::text(format::summary(&s)))
+        let text = format::summary(&s);
+        if s.is_empty() {
+            return Ok(Reply::text(text));
+        }
+        Ok(Reply::message(OutMessage::new(text).with_buttons(vec![
+            super::charts::chart_button(ChartButton::Categories(period)),
+        ])))
     }
 
     pub fn recent(&mut self, limit: u32) -> Result<Reply, Error> {
@@ -434,7 +440,9 @@ impl Turn<'_> {
         for s in &statuses {
             t = t.line().append(format::budget_line(s));
         }
-        Ok(Reply::text(t))
+        Ok(Reply::message(OutMessage::new(t).with_buttons(vec![
+            super::charts::chart_button(ChartButton::Budget),
+        ])))
     }
 
     pub fn undo(&mut self) -> Result<Reply, Error> {

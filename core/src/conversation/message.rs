@@ -125,6 +125,41 @@ pub struct OutMessage {
     /// Asks the platform not to fetch the links in the text for a preview: a one-time login
     /// link or code must not be opened (and so used up, or logged) by the platform's crawler.
     pub no_link_preview: bool,
+    /// A file sent with the message (a chart); the text becomes its caption where the platform
+    /// has captions.
+    pub attachment: Option<Attachment>,
+}
+
+/// How a platform should show an attached file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentKind {
+    /// An image shown inline (Telegram `sendPhoto`).
+    Photo,
+    /// Any other file, offered for download.
+    Document,
+}
+
+/// A file that travels with a message, held in memory: charts are small.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub kind: AttachmentKind,
+    /// A plain name with its extension (`chart-categories.png`).
+    pub file_name: String,
+    /// `image/png`, `image/svg+xml`, `text/csv`…
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Attachment {
+    /// The bytes are left out: logs and test failures would drown in them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("kind", &self.kind)
+            .field("file_name", &self.file_name)
+            .field("mime", &self.mime)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl OutMessage {
@@ -133,7 +168,14 @@ impl OutMessage {
             text,
             buttons: Vec::new(),
             no_link_preview: false,
+            attachment: None,
         }
+    }
+
+    /// The same message with a file; its text is the caption.
+    pub fn with_attachment(mut self, attachment: Attachment) -> OutMessage {
+        self.attachment = Some(attachment);
+        self
     }
 
     /// The same message, sent without link previews.

@@ -2,6 +2,7 @@
 
 pub mod action;
 mod actions;
+mod charts;
 mod commands;
 pub mod digest;
 pub mod fallback;
@@ -22,7 +23,10 @@ use tracing::{debug, warn};
 
 pub use action::Action;
 pub use commands::{COMMANDS, CommandInfo};
-pub use message::{Button, Chat, Content, Incoming, OutMessage, Reply, Sender, Style, Text};
+pub use message::{
+    Attachment, AttachmentKind, Button, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
+    Text,
+};
 
 use self::fallback::{FallbackAnswer, FallbackError, FallbackRequest};
 use self::turn::Turn;
@@ -101,6 +105,9 @@ impl Tally {
             if let Some(rest) = strip_remind_me(text) {
                 let request = reminders::read(rest);
                 return self.finish(turn, msg, move |t| t.remind(request));
+            }
+            if let Some(request) = turn.read_chart(text)? {
+                return self.finish(turn, msg, move |t| t.chart(request));
             }
             if let Some(request) = turn.read_schedule(text, explicit)? {
                 return self.finish(turn, msg, move |t| t.schedule(request));

@@ -3,6 +3,7 @@
 mod add;
 mod amount;
 mod category;
+mod chart;
 mod classify;
 mod dates;
 mod intent;
@@ -120,6 +121,18 @@ impl Parser {
                 "I can't read \"{raw}\" as an amount; write it like {command}"
             ))),
         }
+    }
+
+    /// A request for a chart in free text (`graph my spending`, `chart of food this year`), or
+    /// `None` when the message does not ask for one.
+    pub fn parse_chart(
+        &self,
+        text: &str,
+        ctx: &ParseContext<'_>,
+    ) -> Option<crate::services::charts::ChartRequest> {
+        let lowered = prepare(text);
+        let msg = Message::read(&self.lexicon, &lowered).with_original(text);
+        chart::read(&self.lexicon, &msg, ctx)
     }
 
     /// Reads a period argument (`this-month`, `last month`, `october`, `2025`, `last 7 days`).

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod budgets;
 pub mod categories;
+pub mod charts;
 pub mod credentials;
 pub mod digests;
 pub mod exports;

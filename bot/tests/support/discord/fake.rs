@@ -26,7 +26,12 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// Files uploaded with it (a multipart body).
+    pub files: Vec<UploadedFile>,
 }
+
+/// A file's name and bytes.
+pub type UploadedFile = (String, Vec<u8>);
 
 #[derive(Default)]
 struct State {
@@ -237,6 +242,42 @@ fn message(state: &State, channel_id: &str, body: &Value) -> Value {
     })
 }
 
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A `multipart/form-data` body as serenity sends uploads: `payload_json` is the body, the
+/// `files[n]` parts the files. The boundary is the body's first line.
+fn multipart(body: &[u8]) -> Option<(Value, Vec<UploadedFile>)> {
+    let first_line = find(body, b"\r\n")?;
+    let delimiter = body[..first_line].to_vec();
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    let mut rest = &body[first_line + 2..];
+    while let Some(end) = find(rest, &delimiter) {
+        let part = &rest[..end];
+        rest = &rest[end + delimiter.len()..];
+        let rest_of_line = find(rest, b"\r\n").map_or(rest.len(), |i| i + 2);
+        rest = &rest[rest_of_line.min(rest.len())..];
+        let Some(head_end) = find(part, b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&part[..head_end]).to_string();
+        let value = &part[head_end + 4..];
+        let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+        if head.contains("name=\"payload_json\"") {
+            payload = serde_json::from_slice(value).unwrap_or(Value::Null);
+        } else if let Some(name) = head
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
+            files.push((name.to_owned(), value.to_vec()));
+        }
+    }
+    Some((payload, files))
+}
+
 fn rest_call(
     state: &State,
     notify: &watch::Sender<u64>,
@@ -246,11 +287,15 @@ fn rest_call(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_owned();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (body, files) = match serde_json::from_slice::<Value>(&body) {
+        Ok(v) => (v, Vec::new()),
+        Err(_) => multipart(&body).unwrap_or((Value::Null, Vec::new())),
+    };
     state.requests.lock().expect("lock").push(Request {
         method: method.to_string(),
         path: path.clone(),
         body: body.clone(),
+        files,
     });
     FakeDiscord::bump(notify);
     let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();

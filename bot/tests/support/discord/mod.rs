@@ -105,6 +105,7 @@ impl Harness {
                 method: String::new(),
                 path: String::new(),
                 body: Value::Null,
+                files: Vec::new(),
             }
         } else {
             fake.ready().await
