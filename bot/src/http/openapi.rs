@@ -98,6 +98,7 @@ const LEDGER_DATA: &[&str] = &[
     "/api/v1/budgets",
     "/api/v1/recurring",
     "/api/v1/export",
+    "/api/v1/charts",
 ];
 
 const LIMITED: &[&str] = &[

@@ -164,12 +164,12 @@ fn page(
         q = q.filter(transactions::occurred_on.le(to));
     }
     if let Some((date, id)) = after {
-        q = q.filter(
+        // The plain `>=` lets the (ledger, date) index start the scan at the last date read, so
+        // each batch costs its own size rather than everything before it.
+        q = q.filter(transactions::occurred_on.ge(date)).filter(
             transactions::occurred_on
                 .gt(date)
-                .or(transactions::occurred_on
-                    .eq(date)
-                    .and(transactions::id.gt(id))),
+                .or(transactions::id.gt(id)),
         );
     }
     let rows: Vec<EntryRow> = q.load(conn)?;
