@@ -220,3 +220,48 @@ async fn kinds_periods_and_granularities_are_enums() {
         .unwrap();
     assert_eq!(period["schema"]["$ref"], "#/components/schemas/Period");
 }
+
+/// Every `$ref` in the document.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "$ref" {
+                    if let Some(r) = child.as_str() {
+                        out.push(r.to_owned());
+                    }
+                } else {
+                    refs(child, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_reference_in_the_document_resolves() {
+    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("an unexpected reference {r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} is referenced but not in the document"
+        );
+    }
+}

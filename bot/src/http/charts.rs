@@ -53,8 +53,8 @@ fn no_data(message: String) -> ApiError {
 #[utoipa::path(get, path = "/api/v1/charts/{kind}.{format}", tag = "analytics",
     security(("bearer" = [])),
     params(
-        ("kind" = enums::ChartKind, Path, description = "What the chart shows"),
-        ("format" = enums::ChartFormat, Path, description = "`png` or `svg`"),
+        ("kind" = inline(enums::ChartKind), Path, description = "What the chart shows"),
+        ("format" = inline(enums::ChartFormat), Path, description = "`png` or `svg`"),
         ChartQuery,
     ),
     responses(

@@ -27,7 +27,7 @@ const CHUNK: usize = 64 * 1024;
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` (default), `json` (JSON lines), `beancount` or `ledger` (hledger journal).
-    #[param(value_type = Option<ExportFormat>)]
+    #[param(value_type = Option<ExportFormat>, inline)]
     pub format: Option<String>,
     /// First date included (default: the first entry).
     pub from: Option<String>,

@@ -429,13 +429,19 @@ fn burn_down<DB: DrawingBackend>(area: &Area<DB>, b: &BurnDownChart) -> Result<(
         .map_err(fail)?;
     area.draw(&Circle::new(end, 8, EXPENSES.filled()))
         .map_err(fail)?;
-    text(
-        area,
-        &format!("{} of {}", shown(spent_now, b.limit.currency()), b.limit),
-        (end.0 + 14, end.1 - 22),
-        &style(LABEL_SIZE, TEXT),
-        HPos::Left,
-    )?;
+    // Beside the last point, on whichever side it fits: late in the period it goes to the left.
+    let label = format!("{} of {}", shown(spent_now, b.limit.currency()), b.limit);
+    let label_style = style(LABEL_SIZE, TEXT);
+    let label_width = area
+        .estimate_text_size(&label, &label_style)
+        .map_or(240, |(w, _)| w as i32);
+    let (w, _) = area.dim_in_pixel();
+    let (label_x, anchor) = if end.0 + 14 + label_width > w as i32 - 8 {
+        (end.0 - 14, HPos::Right)
+    } else {
+        (end.0 + 14, HPos::Left)
+    };
+    text(area, &label, (label_x, end.1 - 22), &label_style, anchor)?;
     let small = style(SMALL_SIZE, TEXT);
     for day in [1, (days + 1) / 2, days] {
         text(
