@@ -37,25 +37,13 @@ impl Roles {
         if let Some(standing) = self.cached(key) {
             return Some(standing);
         }
-        match api.get_chat_member(chat, user).await {
-            Ok(member) => {
-                let standing = standing_of(&member.kind);
-                self.remember(key, standing);
-                Some(standing)
-            }
-            Err(e) => {
-                warn!(error = %e, "couldn't ask Telegram for a member's standing");
-                crate::metrics::error("telegram_get_chat_member");
-                None
-            }
-        }
+        let standing = ask(api, chat, user).await?;
+        self.remember(key, standing);
+        Some(standing)
     }
 
     /// Telegram told us (a `chat_member` update): what it said replaces what we remembered.
     pub fn learn(&self, chat: ChatId, user: UserId, standing: Standing) {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache.remove(&(chat.0, user.0));
-        drop(cache);
         self.remember((chat.0, user.0), standing);
     }
 
@@ -106,13 +94,18 @@ impl MembershipOracle for TelegramOracle {
         let (Ok(chat), Ok(user)) = (chat_id.parse::<i64>(), user_id.parse::<u64>()) else {
             return Some(Standing::Gone);
         };
-        match self.api.get_chat_member(ChatId(chat), UserId(user)).await {
-            Ok(member) => Some(standing_of(&member.kind)),
-            Err(e) => {
-                warn!(error = %e, "couldn't ask Telegram whether someone is in a group");
-                crate::metrics::error("telegram_get_chat_member");
-                None
-            }
+        ask(&self.api, ChatId(chat), UserId(user)).await
+    }
+}
+
+/// `getChatMember`, read as a standing; `None` (logged and counted) when Telegram can't say.
+async fn ask(api: &Api, chat: ChatId, user: UserId) -> Option<Standing> {
+    match api.get_chat_member(chat, user).await {
+        Ok(member) => Some(standing_of(&member.kind)),
+        Err(e) => {
+            warn!(error = %e, "couldn't ask Telegram where someone stands in a group");
+            crate::metrics::error("telegram_get_chat_member");
+            None
         }
     }
 }

@@ -140,42 +140,9 @@ pub fn build(
     let access = ledgers::access(conn, actor, ledger)?;
     let home = access.ledger.default_currency;
     match &request.kind {
-        ChartKind::Categories => {
-            let range = request
-                .range
-                .unwrap_or_else(|| DateRange::this_month(today));
-            let summary = analytics::summary(conn, actor, ledger, range)?;
-            let items: Vec<(String, Money)> = summary
-                .currencies
-                .iter()
-                .filter(|c| c.currency == home)
-                .flat_map(|c| &c.by_category)
-                .filter(|c| c.kind == TransactionKind::Expense && !c.total.is_zero())
-                .map(|c| (c.category.label(), c.total))
-                .collect();
-            let others = other_currencies(summary.currencies.iter().map(|c| c.currency), home);
-            let title = format!("Spending by category, {}", range.label());
-            if items.is_empty() {
-                return Ok(no_data(
-                    format!("No spending in {} to chart", range.label()),
-                    home,
-                    &others,
-                ));
-            }
-            Ok(Charted::Chart(BuiltChart {
-                chart: Chart::Bars(BarChart {
-                    title: title.clone(),
-                    currency: home,
-                    items,
-                }),
-                title,
-                currency: home,
-                others,
-                range,
-            }))
-        }
-        ChartKind::Members => {
-            if !access.ledger.is_group() {
+        ChartKind::Categories | ChartKind::Members => {
+            let by_member = matches!(request.kind, ChartKind::Members);
+            if by_member && !access.ledger.is_group() {
                 return Err(Error::invalid(
                     "kind",
                     "A chart by member is for group ledgers; this one is yours alone.",
@@ -185,16 +152,23 @@ pub fn build(
                 .range
                 .unwrap_or_else(|| DateRange::this_month(today));
             let summary = analytics::summary(conn, actor, ledger, range)?;
-            let items: Vec<(String, Money)> = summary
-                .currencies
-                .iter()
-                .filter(|c| c.currency == home)
-                .flat_map(|c| &c.by_member)
-                .filter(|m| !m.expenses.is_zero())
-                .map(|m| (m.name.clone(), m.expenses))
-                .collect();
+            let home_figures = summary.currencies.iter().filter(|c| c.currency == home);
+            let items: Vec<(String, Money)> = if by_member {
+                home_figures
+                    .flat_map(|c| &c.by_member)
+                    .filter(|m| !m.expenses.is_zero())
+                    .map(|m| (m.name.clone(), m.expenses))
+                    .collect()
+            } else {
+                home_figures
+                    .flat_map(|c| &c.by_category)
+                    .filter(|c| c.kind == TransactionKind::Expense && !c.total.is_zero())
+                    .map(|c| (c.category.label(), c.total))
+                    .collect()
+            };
             let others = other_currencies(summary.currencies.iter().map(|c| c.currency), home);
-            let title = format!("Spending by member, {}", range.label());
+            let by = if by_member { "member" } else { "category" };
+            let title = format!("Spending by {by}, {}", range.label());
             if items.is_empty() {
                 return Ok(no_data(
                     format!("No spending in {} to chart", range.label()),

@@ -69,10 +69,8 @@ pub fn stream<W: Write>(
     let access = ledgers::access(conn, actor, request.ledger)?;
     let ledger_title = access.ledger.title.clone();
     let cats = categories::all_of(conn, request.ledger, true)?;
-    let names: HashMap<i64, (TransactionKind, CategoryName)> = cats
-        .iter()
-        .map(|c| (c.id.get(), (c.kind, c.name.clone())))
-        .collect();
+    let names: HashMap<i64, CategoryName> =
+        cats.iter().map(|c| (c.id.get(), c.name.clone())).collect();
     let declared: Vec<(TransactionKind, CategoryName)> =
         cats.iter().map(|c| (c.kind, c.name.clone())).collect();
     let authors = authors(conn, request.ledger)?;
@@ -80,23 +78,22 @@ pub fn stream<W: Write>(
     if let Some(from) = request.from {
         options.open_date = options.open_date.min(from);
     }
-    if let Some(first) = first_date(conn, request)? {
-        options.open_date = options.open_date.min(first);
+    // The first batch is read before the writer starts: its first entry is the earliest, which
+    // the journals need to open their accounts on time.
+    let mut batch = page(conn, request, None)?;
+    if let Some(first) = batch.first() {
+        options.open_date = options.open_date.min(first.date);
     }
     let mut writer = export::writer(request.format, out, &declared, &options).map_err(failed)?;
-    let mut after: Option<(NaiveDate, i64)> = None;
     let mut written = 0u64;
-    loop {
-        let batch = page(conn, request, after)?;
-        let Some(last) = batch.last() else {
-            break;
-        };
-        after = Some((last.date, last.id));
+    while let Some(last) = batch.last() {
+        let after = Some((last.date, last.id));
+        let full = batch.len() as i64 == BATCH;
         for r in &batch {
-            let (_, category) = names
+            let category = names
                 .get(&r.category_id)
                 .cloned()
-                .unwrap_or((r.kind, CategoryName::other()));
+                .unwrap_or_else(CategoryName::other);
             let row = Row {
                 date: r.date,
                 kind: r.kind,
@@ -112,9 +109,10 @@ pub fn stream<W: Write>(
             writer.write_row(&row).map_err(failed)?;
             written += 1;
         }
-        if (batch.len() as i64) < BATCH {
+        if !full {
             break;
         }
+        batch = page(conn, request, after)?;
     }
     writer.finish().map_err(failed)?;
     Ok(written)
@@ -191,21 +189,6 @@ fn page(
             },
         )
         .collect()
-}
-
-fn first_date(conn: &mut AnyConnection, request: &Request) -> Result<Option<NaiveDate>, Error> {
-    let mut q = transactions::table
-        .filter(transactions::ledger_id.eq(request.ledger.get()))
-        .filter(transactions::deleted_at.is_null())
-        .select(diesel::dsl::min(transactions::occurred_on))
-        .into_boxed();
-    if let Some(from) = request.from {
-        q = q.filter(transactions::occurred_on.ge(from));
-    }
-    if let Some(to) = request.to {
-        q = q.filter(transactions::occurred_on.le(to));
-    }
-    Ok(q.first::<Option<NaiveDate>>(conn)?)
 }
 
 /// Every author's name in this ledger: the name they go by there (members past included).
