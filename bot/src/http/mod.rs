@@ -173,10 +173,7 @@ async fn healthz(State(tally): State<Tally>) -> (StatusCode, &'static str) {
 
 async fn metrics() -> impl IntoResponse {
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         crate::metrics::render(),
     )
 }

@@ -6,19 +6,10 @@ use tally_core::conversation::{Style, Text};
 /// code units.
 pub const MAX_MESSAGE_LEN: usize = 4096;
 
-/// Escapes text for Telegram's HTML parse mode (which knows exactly these four entities).
+/// Escapes text for Telegram's HTML parse mode, which knows exactly `&amp;`, `&lt;`, `&gt;` and
+/// `&quot;`: the double-quoted-attribute set, so text is safe inside `href="…"` as well.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
 /// The whole text as one HTML string.
