@@ -143,8 +143,12 @@ async fn a_record_without_a_number_says_so_and_shows_the_form() {
         assert!(reply.contains("spent 12.50 on lunch"), "{reply}");
         assert_eq!(chat.expenses("ann").await, 0);
         // A question about spending is still a question.
-        let reply = chat.say("how much did I spend on food?").await;
-        assert!(!reply.contains("no amount"), "{reply}");
+        for question in ["how much did I spend on food?", "spent on food this month"] {
+            let reply = chat.say(question).await;
+            assert!(!reply.contains("no amount"), "{question}: {reply}");
+        }
+        let reply = chat.say("earned lots from the bake sale").await;
+        assert!(reply.contains("earned 2500 salary"), "{reply}");
     }
 }
 
@@ -159,6 +163,8 @@ async fn a_negative_amount_is_refused_with_the_way_to_do_it() {
             "{reply}"
         );
         assert_eq!(chat.expenses("ann").await, 0, "nothing recorded");
+        let reply = chat.say("/spent $-5 lunch").await;
+        assert!(reply.contains("negative"), "{reply}");
         let reply = chat.say("/earned -5 salary").await;
         assert!(
             reply.contains("negative") && reply.contains("/spent"),
