@@ -43,7 +43,14 @@ pub fn build_tally(config: &Config, db: Db, today: Option<NaiveDate>) -> Tally {
             Err(e) => tracing::warn!(error = %e, "the LLM assistant is off"),
         }
     }
-    builder.build()
+    let tally = builder.build();
+    // Every process may show a `/login` link or a link code, whichever adapters it runs: the
+    // web server (at `TALLY_PUBLIC_URL`) and the Telegram bot's name are shared by them all.
+    tally.add_link_port(Arc::new(crate::http::links::WebLinks::new(
+        &tally.settings().public_url,
+    )));
+    tally.add_link_port(Arc::new(crate::telegram::StartLinks));
+    tally
 }
 
 /// Token secret and lifetime and bcrypt cost from configuration. Without `TALLY_JWT_SECRET`, the

@@ -121,6 +121,7 @@ async fn two_instances_deliver_each_digest_once() {
             .handle(message(1, clock.now(), "/digest weekly"))
             .await
             .unwrap()
+            .reply()
             .unwrap();
         assert!(
             reply.plain().starts_with("📬 Weekly digest on"),
@@ -173,6 +174,7 @@ async fn a_failed_send_is_retried_and_other_platforms_wait_for_their_instance() 
         a.handle(message(1, clock.now(), "/digest monthly"))
             .await
             .unwrap()
+            .reply()
             .unwrap();
 
         clock.set(at("2026-12-01T09:00:00Z"));

@@ -306,7 +306,13 @@ async fn say(app: &TestApp, platform: Platform, user: &str, text: &str) -> (Stri
         at: app.clock.now(),
         message_ref: None,
     };
-    let reply = app.tally.handle(msg).await.unwrap().unwrap_or_default();
+    let reply = app
+        .tally
+        .handle(msg)
+        .await
+        .unwrap()
+        .reply()
+        .unwrap_or_default();
     let actions = reply
         .messages
         .iter()
@@ -397,6 +403,7 @@ async fn a_phished_start_link_hands_over_nothing() {
             })
             .await
             .unwrap()
+            .reply()
             .unwrap();
         assert!(r.plain().contains("nothing was linked"), "{}", r.plain());
         let reply = app.chat(Platform::Telegram, "900", "/link confirm").await;

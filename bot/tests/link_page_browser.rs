@@ -27,7 +27,7 @@ use serde_json::json;
 use tally_core::clock::Clock;
 use tally_core::db::testing::TestDb;
 use tally_core::domain::Platform;
-use tally_core::services::{linking, settings};
+use tally_core::services::settings;
 
 /// The longest an element may take to appear after a navigation or a form submission.
 const WAIT: Duration = Duration::from_secs(20);
@@ -400,7 +400,7 @@ async fn a_new_user_links_a_chat_in_a_real_browser() {
     let now = app.clock.now();
     app.tally
         .db()
-        .write(move |c| settings::set(c, linking::TELEGRAM_BOT_USERNAME, BOT_USERNAME, now))
+        .write(move |c| settings::set(c, tally_bot::telegram::USERNAME_SETTING, BOT_USERNAME, now))
         .await
         .unwrap();
 

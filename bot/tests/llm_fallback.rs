@@ -178,6 +178,7 @@ async fn say(tally: &Tally, n: u32, text: &str) -> Reply {
         .handle(incoming(n, "100", Content::Text(text.to_owned()), noon()))
         .await
         .expect("handled")
+        .reply()
         .expect("a reply")
 }
 
@@ -458,6 +459,7 @@ async fn a_transaction_read_by_the_model_is_recorded_only_when_confirmed() {
             ))
             .await
             .unwrap()
+            .reply()
             .unwrap();
         assert_eq!(pressed.notice.as_deref(), Some("Recorded"));
         let page =
@@ -650,6 +652,7 @@ async fn the_daily_token_budget_stops_calls_politely() {
             ))
             .await
             .unwrap()
+            .reply()
             .unwrap();
         assert_eq!(next_day.plain(), "Tomorrow's answer.");
         assert_eq!(fake.requests().len(), 2);

@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod links;
 pub mod models;
 pub mod money;
 pub mod notify;

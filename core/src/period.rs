@@ -123,6 +123,15 @@ impl fmt::Display for DateRange {
     }
 }
 
+/// Whether `days_elapsed` days of a `days_total`-day period are enough to extrapolate spending
+/// from: a sixth of the period, and at least two days. Before that one purchase is the whole
+/// "pace" (a $23 lunch on the 1st projects to $713 for the month), which is noise, not news;
+/// a sixth gives a month five days behind it and a week two. Budgets and the pace advice share
+/// the rule, so they never disagree about whether there is a pace yet.
+pub fn enough_to_project(days_elapsed: i64, days_total: i64) -> bool {
+    days_elapsed >= (days_total / 6).max(2)
+}
+
 pub fn first_of_month(year: i32, month: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN)
 }

@@ -8,8 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::auth::{Auth, AuthSettings};
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::fallback::Fallback;
+use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::domain::{Platform, Timezone};
+use crate::error::Error;
+use crate::links::LinkPort;
 use crate::parser::Parser;
 use crate::services::accounts::AccountDefaults;
 use crate::services::membership::MembershipOracle;
@@ -53,6 +56,8 @@ struct Inner {
     auth: Auth,
     /// The platforms that can say who is in a group, added as their adapters start.
     oracles: std::sync::RwLock<Vec<Arc<dyn MembershipOracle>>>,
+    /// The adapters' links (the web page, start links), added as the adapters start.
+    links: std::sync::RwLock<Vec<Arc<dyn LinkPort>>>,
 }
 
 impl std::fmt::Debug for Tally {
@@ -124,6 +129,58 @@ impl Tally {
         oracles.iter().find(|o| o.platform() == platform).cloned()
     }
 
+    /// Lets the core link to what `port`'s adapter serves (see [`crate::links`]); a second port
+    /// for the same platform replaces the first.
+    pub fn add_link_port(&self, port: Arc<dyn LinkPort>) {
+        let mut links = self.inner.links.write().unwrap_or_else(|p| p.into_inner());
+        links.retain(|l| l.platform() != port.platform());
+        links.push(port);
+    }
+
+    fn link_ports(&self) -> Vec<Arc<dyn LinkPort>> {
+        self.inner
+            .links
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The web page that redeems a `/login` token, if an adapter serves one.
+    pub fn login_page(&self, token: &str) -> Option<String> {
+        self.link_ports().iter().find_map(|l| l.login_page(token))
+    }
+
+    /// The link that opens `platform`'s chat with the bot with `code` sent, if it has one.
+    pub fn start_link(
+        &self,
+        conn: &mut AnyConnection,
+        platform: Platform,
+        code: &str,
+    ) -> Result<Option<String>, Error> {
+        match self.link_ports().iter().find(|l| l.platform() == platform) {
+            Some(port) => port.start_link(conn, code),
+            None => Ok(None),
+        }
+    }
+
+    /// Every platform's start link for `code`, but `except`'s (the chat the code is shown in).
+    pub fn start_links(
+        &self,
+        conn: &mut AnyConnection,
+        code: &str,
+        except: Platform,
+    ) -> Result<Vec<(Platform, String)>, Error> {
+        let mut links = Vec::new();
+        for port in self.link_ports() {
+            if port.platform() != except
+                && let Some(link) = port.start_link(conn, code)?
+            {
+                links.push((port.platform(), link));
+            }
+        }
+        Ok(links)
+    }
+
     /// The date it is for someone in `tz` at `at` (or the pinned date).
     pub fn today_in(&self, tz: Timezone, at: DateTime<Utc>) -> NaiveDate {
         self.inner.settings.today.unwrap_or_else(|| tz.today(at))
@@ -166,6 +223,7 @@ impl TallyBuilder {
                 fallback: self.fallback,
                 auth: Auth::new(self.auth),
                 oracles: std::sync::RwLock::new(Vec::new()),
+                links: std::sync::RwLock::new(Vec::new()),
             }),
         }
     }

@@ -57,6 +57,7 @@ async fn digest_command_switches_on_shows_and_off() {
             .handle(command(1, "42", private, None, "/digest weekly"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert_eq!(
@@ -76,6 +77,7 @@ async fn digest_command_switches_on_shows_and_off() {
             .handle(command(2, "42", private, None, "/digest"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert!(
@@ -89,6 +91,7 @@ async fn digest_command_switches_on_shows_and_off() {
             .handle(command(3, "42", private, None, "/digest monthly"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert!(
@@ -100,6 +103,7 @@ async fn digest_command_switches_on_shows_and_off() {
             .handle(command(4, "42", private, None, "/digest hourly"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert_eq!(
@@ -111,6 +115,7 @@ async fn digest_command_switches_on_shows_and_off() {
             .handle(command(5, "42", private, None, "/digest off"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert!(off.starts_with("Digest off."), "{off}");
@@ -131,6 +136,7 @@ async fn in_a_group_only_admins_switch_the_digest() {
             .handle(command(1, "7", group, Some(Role::Member), "/digest weekly"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert!(
@@ -141,6 +147,7 @@ async fn in_a_group_only_admins_switch_the_digest() {
             .handle(command(2, "8", group, Some(Role::Admin), "/digest monthly"))
             .await
             .unwrap()
+            .reply()
             .unwrap()
             .plain();
         assert!(admin.starts_with("📬 Monthly digest on"), "{admin}");
@@ -276,7 +283,7 @@ async fn digests_need_a_chat_platform() {
     let (tally, _) = tally(&t, "2026-11-24T12:00:00Z");
     let mut msg = command(1, "ann", (ChatKind::Private, "ann"), None, "/digest weekly");
     msg.platform = Platform::Console;
-    let reply = tally.handle(msg).await.unwrap().unwrap().plain();
+    let reply = tally.handle(msg).await.unwrap().reply().unwrap().plain();
     assert_eq!(
         reply,
         "Digests are posted in Telegram and Discord chats: send /digest there."

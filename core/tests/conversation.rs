@@ -60,7 +60,7 @@ impl Chatter {
 
     async fn say(&mut self, user: &str, text: &str) -> Option<Reply> {
         let m = self.msg(user, None, Content::from_text(text));
-        self.tally.handle(m).await.unwrap()
+        self.tally.handle(m).await.unwrap().reply()
     }
 
     async fn say_in(
@@ -71,12 +71,17 @@ impl Chatter {
         text: &str,
     ) -> Option<Reply> {
         let m = self.msg(user, Some((group, role)), Content::from_text(text));
-        self.tally.handle(m).await.unwrap()
+        self.tally.handle(m).await.unwrap().reply()
     }
 
     async fn press(&mut self, user: &str, action: Action) -> Reply {
         let m = self.msg(user, None, Content::Action(action));
-        self.tally.handle(m).await.unwrap().expect("a reply")
+        self.tally
+            .handle(m)
+            .await
+            .unwrap()
+            .reply()
+            .expect("a reply")
     }
 
     async fn account(&self, user: &str) -> tally_core::models::account::Account {
@@ -103,11 +108,14 @@ async fn a_redelivered_update_is_recorded_once_and_answered_once() {
     for t in backends("conv_dedupe") {
         let mut chat = Chatter::new(&t);
         let m = chat.msg("ann", None, Content::from_text("/categories add Snacks"));
-        let first = chat.tally.handle(m.clone()).await.unwrap();
+        let first = chat.tally.handle(m.clone()).await.unwrap().reply();
         assert!(first.unwrap().plain().contains("Snacks"));
         assert!(
-            chat.tally.handle(m.clone()).await.unwrap().is_none(),
-            "no second reply"
+            matches!(
+                chat.tally.handle(m.clone()).await.unwrap(),
+                tally_core::conversation::Outcome::Duplicate
+            ),
+            "no second reply: a duplicate"
         );
         let ann = chat.account("ann").await;
         let n =
@@ -307,7 +315,7 @@ async fn budget_channels_need_a_manager_and_can_be_switched_off() {
             options: vec![],
         };
         let m = chat.msg("bob", Some(("chan-1", Some(Role::Member))), cmd("enable"));
-        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
         assert!(reply.contains("Only members who can manage"), "{reply}");
         let exists =
             t.db.read(|c| ledgers::find_group(c, Platform::Telegram, "chan-1"))
@@ -315,10 +323,10 @@ async fn budget_channels_need_a_manager_and_can_be_switched_off() {
                 .unwrap();
         assert!(exists.is_none(), "a refused enable creates nothing");
         let m = chat.msg("ann", Some(("chan-1", Some(Role::Admin))), cmd("enable"));
-        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
         assert!(reply.contains("shared budget"), "{reply}");
         let m = chat.msg("ann", Some(("chan-1", Some(Role::Admin))), cmd("disable"));
-        chat.tally.handle(m).await.unwrap().unwrap();
+        chat.tally.handle(m).await.unwrap().reply().unwrap();
         let reply = chat
             .say_in("chan-1", "bob", Some(Role::Member), "/summary")
             .await
@@ -326,7 +334,7 @@ async fn budget_channels_need_a_manager_and_can_be_switched_off() {
             .plain();
         assert!(reply.contains("switched off"), "{reply}");
         let m = chat.msg("ann", Some(("chan-1", Some(Role::Admin))), cmd("enable"));
-        chat.tally.handle(m).await.unwrap().unwrap();
+        chat.tally.handle(m).await.unwrap().reply().unwrap();
         let reply = chat
             .say_in("chan-1", "bob", Some(Role::Member), "/summary")
             .await
@@ -466,7 +474,7 @@ async fn ask_goes_to_the_fallback_when_the_rules_are_unsure_even_in_groups() {
             options: vec![],
         };
         let m = chat.msg("ann", None, ask("can I afford a laptop this month?"));
-        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
         assert!(
             reply.contains("model says hi about: can I afford"),
             "{reply}"
@@ -477,7 +485,7 @@ async fn ask_goes_to_the_fallback_when_the_rules_are_unsure_even_in_groups() {
             Some(("-3", None)),
             ask("why was october so expensive"),
         );
-        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
         assert!(reply.contains("model says hi"), "{reply}");
         assert!(
             chat.say_in("-3", "bob", None, "why was october so expensive")
@@ -487,11 +495,11 @@ async fn ask_goes_to_the_fallback_when_the_rules_are_unsure_even_in_groups() {
         assert_eq!(fallback.0.load(std::sync::atomic::Ordering::SeqCst), 2);
         // What the rules read with confidence does not go to the model.
         let m = chat.msg("ann", None, ask("how much did I spend this month"));
-        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
         assert!(reply.contains("You spent"), "{reply}");
         assert_eq!(fallback.0.load(std::sync::atomic::Ordering::SeqCst), 2);
         let m = chat.msg("ann", None, ask(""));
-        let reply = chat.tally.handle(m).await.unwrap().unwrap().plain();
+        let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
         assert!(reply.contains("/ask how much"), "{reply}");
     }
 }

@@ -153,7 +153,11 @@ async fn summary_and_savings_commands_answer_with_huge_entries_in_a_group() {
         // Everyone writes once, then mallory's huge entries go in through the service (the
         // API's path); the chat parser's own amount limits are not what this test is about.
         for who in ["mallory", "ann"] {
-            let reply = tally.handle(say(who, "/spent 12.50 lunch")).await.unwrap();
+            let reply = tally
+                .handle(say(who, "/spent 12.50 lunch"))
+                .await
+                .unwrap()
+                .reply();
             let text = reply.expect("a reply").plain();
             assert!(text.contains("12.50"), "{text}");
         }
@@ -183,6 +187,7 @@ async fn summary_and_savings_commands_answer_with_huge_entries_in_a_group() {
                 .handle(say("ann", command))
                 .await
                 .unwrap()
+                .reply()
                 .expect("a reply")
                 .plain();
             assert!(!reply.contains("too large"), "{command}: {reply}");

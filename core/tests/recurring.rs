@@ -70,7 +70,7 @@ impl Chatter {
             at: self.tally.now(),
             message_ref: Some(self.next.to_string()),
         };
-        let reply: Option<Reply> = self.tally.handle(msg).await.unwrap();
+        let reply: Option<Reply> = self.tally.handle(msg).await.unwrap().reply();
         reply.map(|r| r.plain()).unwrap_or_default()
     }
 
@@ -400,7 +400,13 @@ async fn advice_offers_to_schedule_a_payment_it_found() {
             at: chat.tally.now(),
             message_ref: None,
         };
-        let advice = chat.tally.handle(msg.clone()).await.unwrap().unwrap();
+        let advice = chat
+            .tally
+            .handle(msg.clone())
+            .await
+            .unwrap()
+            .reply()
+            .unwrap();
         let offer = advice
             .messages
             .iter()
@@ -415,7 +421,14 @@ async fn advice_offers_to_schedule_a_payment_it_found() {
             content: Content::Action(offer.action.clone()),
             ..msg.clone()
         };
-        let done = chat.tally.handle(press).await.unwrap().unwrap().plain();
+        let done = chat
+            .tally
+            .handle(press)
+            .await
+            .unwrap()
+            .reply()
+            .unwrap()
+            .plain();
         assert!(done.contains("Scheduled netflix $15.99"), "{done}");
         assert!(done.contains("every month on the 15th"), "{done}");
         // Scheduled now, so no longer offered.
@@ -424,7 +437,7 @@ async fn advice_offers_to_schedule_a_payment_it_found() {
             update_id: format!("u{}", chat.next),
             ..msg
         };
-        let advice = chat.tally.handle(again).await.unwrap().unwrap();
+        let advice = chat.tally.handle(again).await.unwrap().reply().unwrap();
         assert!(advice.messages.iter().all(|m| {
             m.buttons
                 .iter()

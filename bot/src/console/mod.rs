@@ -100,7 +100,8 @@ impl Console {
             at: self.tally.now(),
             message_ref: Some(self.counter.to_string()),
         };
-        let mut reply = self.tally.handle(msg).await?;
+        // A private chat: every fresh line is answered, so only a reply matters here.
+        let mut reply = self.tally.handle(msg).await?.reply();
         if let Some(r) = &mut reply {
             self.remember_buttons(r);
             self.save_attachments(r);

@@ -9,7 +9,7 @@ use serenity::all::{
     Interaction, Member, Message, Ready, User,
 };
 use tally_core::Tally;
-use tally_core::conversation::{Action, Content, Incoming, Reply};
+use tally_core::conversation::{Action, Content, Incoming, Outcome as Handled, Reply};
 use tally_core::domain::Platform;
 use tally_core::services::updates;
 use tokio::sync::broadcast;
@@ -217,15 +217,15 @@ impl Handler {
             }
         };
         let sent = match result {
-            Ok(Some(reply)) => {
+            Ok(Handled::Replied(reply)) => {
                 self.outcome(&update_id, "handled");
                 answer.send(&reply).await
             }
-            Ok(None) => {
-                self.outcome(&update_id, "duplicate");
-                debug!("duplicate interaction: nothing sent");
+            Ok(outcome) => {
+                self.outcome(&update_id, outcome.label());
+                debug!(outcome = outcome.label(), "nothing to send");
                 if answer.deferred {
-                    // Only reachable if a duplicate slipped past the check above.
+                    // A deferred answer waits for a reply that won't come: take it back.
                     answer
                         .http
                         .delete_original_interaction_response(answer.token)
@@ -313,12 +313,12 @@ impl Handler {
             let _ = http.broadcast_typing(m.channel_id).await;
         }
         let sent = match self.tally.handle(msg).await {
-            Ok(Some(reply)) => {
+            Ok(Handled::Replied(reply)) => {
                 self.outcome(&update_id, "handled");
                 respond::to_channel(http, m.channel_id, &reply).await
             }
-            Ok(None) => {
-                self.outcome(&update_id, "duplicate");
+            Ok(outcome) => {
+                self.outcome(&update_id, outcome.label());
                 Ok(())
             }
             Err(e) => {

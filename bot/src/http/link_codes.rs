@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use tally_core::Tally;
+use tally_core::domain::Platform;
 use tally_core::services::linking;
 use utoipa::ToSchema;
 
@@ -36,11 +37,12 @@ pub async fn create(
     let id = caller.id();
     let now = tally.now();
     let ttl = Duration::from_std(tally.auth().settings().link_ttl).unwrap_or(Duration::minutes(10));
+    let links = tally.clone();
     let (code, telegram_link) = tally
         .db()
         .write(move |c| {
             let code = linking::create_code(c, id, ttl, now)?;
-            let link = linking::telegram_start_link(c, &code.code)?;
+            let link = links.start_link(c, Platform::Telegram, &code.code)?;
             Ok((code, link))
         })
         .await?;

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use tally_core::auth::link::{self, DeadLink, LinkFailure, Linked, Ticket};
 use tally_core::auth::sessions::SignUp;
 use tally_core::domain::Platform;
-use tally_core::services::{linking, settings};
 use tally_core::{Error, ErrorKind, Tally};
 
 use super::extract::{ApiQuery, ClientAddress};
@@ -311,16 +310,10 @@ fn done(
 async fn telegram_bot(tally: &Tally) -> Option<String> {
     tally
         .db()
-        .read(|c| settings::get(c, linking::TELEGRAM_BOT_USERNAME))
+        .read(crate::telegram::bot_username)
         .await
         .ok()
         .flatten()
-        .map(|n| n.trim().trim_start_matches('@').to_owned())
-        .filter(|n| {
-            !n.is_empty()
-                && n.len() <= 64
-                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
 }
 
 pub async fn submit(

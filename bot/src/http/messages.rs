@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tally_core::Error;
 use tally_core::Tally;
 use tally_core::conversation::{
-    Action, AttachmentKind, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
+    Action, AttachmentKind, Chat, Content, Incoming, OutMessage, Outcome, Sender, Style,
 };
 use tally_core::domain::{ChatKind, Platform};
 use tally_core::services::credentials;
@@ -131,19 +131,20 @@ fn message_view(m: &OutMessage) -> MessageView {
     }
 }
 
-fn reply_view(reply: Option<Reply>) -> ReplyView {
-    match reply {
+fn reply_view(outcome: Outcome) -> ReplyView {
+    let duplicate = matches!(outcome, Outcome::Duplicate);
+    match outcome.reply() {
         Some(r) => ReplyView {
             messages: r.messages.iter().map(message_view).collect(),
             edit: r.edit.as_ref().map(message_view),
             notice: r.notice,
-            duplicate: false,
+            duplicate,
         },
         None => ReplyView {
             messages: Vec::new(),
             edit: None,
             notice: None,
-            duplicate: true,
+            duplicate,
         },
     }
 }
@@ -228,16 +229,9 @@ pub async fn post(
         message_ref: None,
     };
     match tally.handle(incoming).await {
-        Ok(reply) => {
-            metrics::update(
-                Platform::Web.as_str(),
-                if reply.is_some() {
-                    "handled"
-                } else {
-                    "duplicate"
-                },
-            );
-            Ok(Json(reply_view(reply)))
+        Ok(outcome) => {
+            metrics::update(Platform::Web.as_str(), outcome.label());
+            Ok(Json(reply_view(outcome)))
         }
         Err(e) => {
             metrics::update(Platform::Web.as_str(), "failed");

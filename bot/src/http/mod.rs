@@ -15,6 +15,7 @@ mod identities;
 mod ledgers;
 mod link_codes;
 mod link_page;
+pub mod links;
 mod me;
 mod messages;
 mod observe;
@@ -65,6 +66,10 @@ pub enum Metrics {
 /// The HTTP surface plus `extra` routes. They are merged BEFORE the layers, so every route sits
 /// behind the body limit, request logging and the timeout.
 pub fn surface(tally: Tally, extra: Router, metrics_at: Metrics) -> Router {
+    // The `/link` route below is served here: the core may send people to it.
+    tally.add_link_port(std::sync::Arc::new(links::WebLinks::new(
+        &tally.settings().public_url,
+    )));
     let mut routes = Router::new().route("/healthz", get(healthz));
     if metrics_at == Metrics::Here {
         routes = routes.route("/metrics", get(metrics));

@@ -4,9 +4,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tally_core::Tally;
+use tally_core::conversation::Outcome as Handled;
 use tally_core::domain::{Platform, Role};
 use tally_core::services::membership::{self, Recorded, Standing};
-use tally_core::services::updates;
 use teloxide::types::{ChatId, UserId};
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -105,8 +105,13 @@ impl Handler {
             .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
         let span = info_span!("telegram_update", platform = "telegram", update_id = %id);
         let outcome = self.process_inner(raw).instrument(span.clone()).await;
-        let _enter = span.enter();
-        let (counter, label) = match &outcome {
+        span.in_scope(|| self.count(&outcome));
+        outcome
+    }
+
+    /// Counts a finished update, and logs a failure, in the update's span.
+    fn count(&self, outcome: &Outcome) {
+        let (counter, label) = match outcome {
             Outcome::Handled => (&self.stats.handled, "handled"),
             Outcome::Duplicate => (&self.stats.duplicate, "duplicate"),
             Outcome::Ignored => (&self.stats.ignored, "ignored"),
@@ -119,7 +124,6 @@ impl Handler {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         crate::metrics::update("telegram", label);
-        outcome
     }
 
     async fn process_inner(&self, raw: &RawUpdate) -> Outcome {
@@ -263,28 +267,16 @@ impl Handler {
         target: Target,
         press: Option<Press>,
     ) -> Outcome {
-        let update_id = incoming.update_id.clone();
         match self.tally.handle(incoming).await {
-            Ok(Some(reply)) => {
+            Ok(Handled::Replied(reply)) => {
                 outbound::deliver(&self.api, &reply, target, press.as_ref()).await;
                 Outcome::Handled
             }
-            Ok(None) => {
-                // The core says nothing both for a redelivery and for chatter it ignores; only
-                // a redelivery was claimed before.
-                let seen = self
-                    .tally
-                    .db()
-                    .read(move |c| updates::seen(c, Platform::Telegram, &update_id))
-                    .await;
-                match seen {
-                    Ok(true) => {
-                        debug!("duplicate update: already handled");
-                        Outcome::Duplicate
-                    }
-                    _ => Outcome::Ignored,
-                }
+            Ok(Handled::Duplicate) => {
+                debug!("duplicate update: already handled");
+                Outcome::Duplicate
             }
+            Ok(Handled::Ignored) => Outcome::Ignored,
             Err(e) => Outcome::Failed(e),
         }
     }

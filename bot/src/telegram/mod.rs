@@ -9,6 +9,7 @@ mod api;
 mod handler;
 mod html;
 mod inbound;
+mod links;
 mod notifier;
 mod outbound;
 mod polling;
@@ -33,6 +34,7 @@ use tracing::info;
 
 pub use api::{Api, ApiFailure, Target};
 pub use handler::{Stats, StatsSnapshot};
+pub use links::{StartLinks, bot_username};
 pub use notifier::TelegramNotifier;
 pub use polling::PollOptions;
 pub use retry::RetryPolicy;
@@ -106,6 +108,7 @@ impl Telegram {
             options.retry.clone(),
         )?;
         tally.add_membership_oracle(Arc::new(roles::TelegramOracle::new(api.clone())));
+        tally.add_link_port(Arc::new(StartLinks));
         let handler = Arc::new(Handler::new(
             tally.clone(),
             api.clone(),

@@ -71,6 +71,8 @@ impl TestApp {
         .clock(clock.clone())
         .auth(auth)
         .build();
+        // Codes shown here come with a start link once the Telegram bot's name is known.
+        tally.add_link_port(Arc::new(tally_bot::telegram::StartLinks));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = tally_bot::http::router(tally.clone());
@@ -212,6 +214,7 @@ impl TestApp {
             .handle(msg)
             .await
             .unwrap()
+            .reply()
             .map(|r| r.plain())
             .unwrap_or_default()
     }
@@ -246,6 +249,7 @@ impl TestApp {
             .handle(msg)
             .await
             .unwrap()
+            .reply()
             .map(|r| r.plain())
             .unwrap_or_default()
     }

@@ -106,6 +106,10 @@ pub async fn rig_with_clock(db: &TestDb, clock: Arc<ManualClock>) -> Rig {
 }
 
 async fn rig_on(tally: Tally, options: Options) -> Rig {
+    // As in `tally run`: the web server's `/login` page is there to link to.
+    tally.add_link_port(Arc::new(tally_bot::http::links::WebLinks::new(
+        &tally.settings().public_url,
+    )));
     let fake = FakeTelegram::start().await.expect("fake Bot API");
     fake.set_date(now());
     let telegram = Telegram::start(tally.clone(), &fake.config(), options)

@@ -30,9 +30,9 @@ impl Projection {
         self.days_total - self.days_elapsed
     }
 
-    /// Too early in the period to extrapolate: a sixth of it, and at least two days.
+    /// Too early in the period to extrapolate (see [`crate::period::enough_to_project`]).
     pub fn too_early(&self) -> bool {
-        self.days_elapsed < (self.days_total / 6).max(2)
+        !crate::period::enough_to_project(self.days_elapsed, self.days_total)
     }
 }
 

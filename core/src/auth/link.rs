@@ -36,14 +36,6 @@ pub fn issue_token(
     tally.auth().keys_in(conn, now)?.sign(&claims)
 }
 
-/// The page a link token opens.
-pub fn url(tally: &Tally, token: &str) -> String {
-    format!(
-        "{}/link?token={token}",
-        tally.settings().public_url.trim_end_matches('/')
-    )
-}
-
 /// Why a link can't be used at all (as opposed to a form filled in wrongly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeadLink {

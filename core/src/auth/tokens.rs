@@ -17,7 +17,7 @@ pub const ISSUER: &str = "tally";
 pub enum Purpose {
     /// Calls to the API on behalf of an account.
     Access,
-    /// The `/link` page: attaches a chat identity to an account, once.
+    /// The web page a `/login` link opens: attaches a chat identity to an account, once.
     Link,
 }
 

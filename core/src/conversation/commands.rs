@@ -170,7 +170,7 @@ impl Turn<'_> {
                 self.link_command(code)
             }
             "unlink" => self.unlink_command(),
-            // A Telegram start link (`t.me/bot?start=CODE`) arrives as `/start CODE`.
+            // A platform start link with a code (see `crate::links`) arrives as `/start CODE`.
             "start" if !args.is_empty() => self.link_command(args),
             "start" => Ok(Reply::text(help::welcome(
                 &self.cx.sender_name,

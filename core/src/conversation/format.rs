@@ -52,9 +52,10 @@ pub fn bar(percent: i64) -> String {
 }
 
 pub fn budget_line(s: &BudgetStatus) -> Text {
+    // Never green while the pace ends over the limit.
     let marker = if s.percent >= 100 {
         "🔴"
-    } else if s.percent >= 80 {
+    } else if s.percent >= 80 || s.projected_over() {
         "🟠"
     } else {
         "🟢"
@@ -70,7 +71,7 @@ pub fn budget_line(s: &BudgetStatus) -> Text {
             s.percent,
             bar(s.percent)
         ));
-    if s.days_elapsed < s.days_total && s.projected.minor() > s.budget.limit.minor() {
+    if s.projected_over() {
         t = t.plain(format!(" · on pace for {}", s.projected));
     }
     t

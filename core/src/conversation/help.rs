@@ -2,6 +2,7 @@
 
 use super::commands::COMMANDS;
 use super::message::Text;
+use crate::domain::TransactionKind;
 use crate::parser::Intent;
 
 pub fn help(group: bool) -> Text {
@@ -76,6 +77,20 @@ pub fn not_understood(text: &str) -> Text {
         .code("how much did I spend this month?")
         .plain(" or ")
         .code("/help")
+        .plain(".")
+}
+
+/// A record with no number in it (`spent abc on lunch`): nothing was recorded; the form that works.
+pub fn no_amount(kind: TransactionKind) -> Text {
+    let (free, command) = match kind {
+        TransactionKind::Expense => ("spent 12.50 on lunch", "/spent 12.50 lunch"),
+        TransactionKind::Income => ("earned 2500 salary", "/earned 2500 salary"),
+    };
+    Text::new()
+        .plain("That names no amount, so I haven't recorded anything. Write the amount as a number, like ")
+        .code(free)
+        .plain(" or ")
+        .code(command)
         .plain(".")
 }
 

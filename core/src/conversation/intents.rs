@@ -26,6 +26,11 @@ pub(crate) const MAX_RECENT: u32 = 50;
 impl Turn<'_> {
     /// Answers a parse of free text: acts when sure, asks when a write is in doubt.
     pub fn answer_parsed(&mut self, parsed: Parsed, text: &str) -> Result<Reply, Error> {
+        if matches!(parsed.intent, Intent::Query(_) | Intent::Unknown)
+            && let Some(kind) = self.cx.tally.parser().record_without_amount(text)
+        {
+            return Ok(Reply::text(help::no_amount(kind)));
+        }
         if parsed.intent == Intent::Unknown {
             return Ok(Reply::text(help::not_understood(text)));
         }

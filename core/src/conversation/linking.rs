@@ -61,7 +61,12 @@ impl Turn<'_> {
             self.cx.account.id,
             self.cx.now,
         )?;
-        let url = link::url(&self.cx.tally, &token);
+        let Some(url) = self.cx.tally.login_page(&token) else {
+            return Ok(Reply::text(Text::plain_str(
+                "This Tally has no web app to log in to. To use one account in several chats, \
+                 send /link here and the code to the bot in the other chat.",
+            )));
+        };
         let minutes = self.link_minutes();
         Ok(Reply::message(
             OutMessage::new(Text::new()
@@ -107,12 +112,13 @@ impl Turn<'_> {
                 " within {} minutes. Both chats will then share one account and ledger.",
                 self.link_minutes()
             ));
-        if self.cx.source.platform != Platform::Telegram
-            && let Some(start) = linking::telegram_start_link(self.conn, &code.code)?
+        let tally = self.cx.tally.clone();
+        for (platform, start) in
+            tally.start_links(self.conn, &code.code, self.cx.source.platform)?
         {
             text = text
                 .line()
-                .plain("On Telegram, you can just open ")
+                .plain(format!("On {}, you can just open ", platform.title()))
                 .plain(start);
         }
         Ok(Reply::message(

@@ -19,7 +19,7 @@ mod turn;
 use std::time::Duration;
 
 use diesel::Connection as _;
-use tracing::{debug, warn};
+use tracing::{Instrument as _, debug, warn};
 
 pub use action::Action;
 pub use commands::{COMMANDS, CommandInfo};
@@ -33,14 +33,49 @@ use self::turn::Turn;
 use crate::db::AnyConnection;
 use crate::domain::ChatKind;
 use crate::error::{Error, ErrorKind};
-use crate::parser::{Confidence, Intent, Parsed};
-use crate::services::updates;
+use crate::parser::recurrence;
+use crate::parser::{Confidence, Intent, ParseContext, Parsed, Vocabulary};
+use crate::services::{accounts, categories, keywords, ledgers, updates};
 use crate::tally::Tally;
+
+/// What [`Tally::handle`] did with an update.
+///
+/// Adapters count and answer updates by what happened, and only the core knows whether an
+/// update was a redelivery or chatter it chose to ignore: saying so here saves every adapter a
+/// second trip to the database to tell the two apart.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Handled: send this.
+    Replied(Reply),
+    /// A redelivered update: its effects were committed the first time, nothing to send.
+    Duplicate,
+    /// Not for the bot (chatter in a group): nothing was recorded, nothing to send.
+    Ignored,
+}
+
+impl Outcome {
+    /// The reply to send, if there is one.
+    pub fn reply(self) -> Option<Reply> {
+        match self {
+            Outcome::Replied(reply) => Some(reply),
+            Outcome::Duplicate | Outcome::Ignored => None,
+        }
+    }
+
+    /// The label metrics and logs use: `handled`, `duplicate` or `ignored`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Replied(_) => "handled",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored => "ignored",
+        }
+    }
+}
 
 /// What the first, synchronous pass decided.
 enum Pass {
-    /// Finished (a reply, or `None` for a duplicate or ignored chatter).
-    Done(Option<Reply>),
+    /// Finished.
+    Done(Outcome),
     /// The rules were unsure and a fallback is configured: ask it, then finish.
     AskFallback(Box<FallbackRequest>),
 }
@@ -48,18 +83,24 @@ enum Pass {
 impl Tally {
     /// Handles one update from any platform.
     ///
-    /// Returns `Ok(None)` when there is nothing to send: a redelivered update (its effects were
-    /// committed the first time), or chatter in a group that was not meant for the bot. Errors the
-    /// user caused come back as a friendly reply; `Err` is for failures on our side, after which
+    /// Says what happened: a reply to send, a redelivered update (its effects were committed
+    /// the first time), or chatter in a group that was not meant for the bot. Errors the user
+    /// caused come back as a friendly reply; `Err` is for failures on our side, after which
     /// nothing was recorded and a redelivery will be handled afresh.
-    pub async fn handle(&self, msg: Incoming) -> Result<Option<Reply>, Error> {
+    pub async fn handle(&self, msg: Incoming) -> Result<Outcome, Error> {
         let span = tracing::info_span!(
             "handle",
             platform = %msg.platform,
             update = %msg.update_id,
             chat = ?msg.chat.kind
         );
-        let _enter = span.enter();
+        self.handle_in_span(msg).instrument(span).await
+    }
+
+    async fn handle_in_span(&self, msg: Incoming) -> Result<Outcome, Error> {
+        if let Some(outcome) = self.screen(&msg).await? {
+            return Ok(outcome);
+        }
         let this = self.clone();
         let first_msg = msg.clone();
         let pass = self
@@ -67,7 +108,7 @@ impl Tally {
             .write(move |conn| this.first_pass(conn, &first_msg))
             .await?;
         match pass {
-            Pass::Done(reply) => Ok(reply),
+            Pass::Done(outcome) => Ok(outcome),
             Pass::AskFallback(request) => {
                 let answer = self.ask_fallback(*request.clone()).await;
                 let this = self.clone();
@@ -78,15 +119,100 @@ impl Tally {
         }
     }
 
+    /// Tells group chatter (and redeliveries of it) with reads alone. Most of a busy group's
+    /// talk is not for the bot, and handling it must not open a write transaction, nor create an
+    /// account and a membership for whoever spoke. `None`: the update goes the full way.
+    async fn screen(&self, msg: &Incoming) -> Result<Option<Outcome>, Error> {
+        if msg.chat.kind != ChatKind::Group || !matches!(msg.content, Content::Text(_)) {
+            return Ok(None);
+        }
+        let this = self.clone();
+        let msg = msg.clone();
+        self.db()
+            .read(move |conn| {
+                if updates::seen(conn, msg.platform, &msg.update_id)? {
+                    return Ok(Some(Outcome::Duplicate));
+                }
+                let Content::Text(text) = &msg.content else {
+                    return Ok(None);
+                };
+                Ok((!this.group_text_is_for_bot(conn, &msg, text)?).then_some(Outcome::Ignored))
+            })
+            .await
+    }
+
+    /// Whether free text in a group is for the bot, read as [`Self::first_pass`] would read it,
+    /// but from what exists: a sender or group never seen before has only the defaults.
+    fn group_text_is_for_bot(
+        &self,
+        conn: &mut AnyConnection,
+        msg: &Incoming,
+        text: &str,
+    ) -> Result<bool, Error> {
+        if strip_remind_me(text).is_some() {
+            return Ok(true);
+        }
+        let account = match accounts::find_identity(conn, msg.platform, &msg.sender.id)? {
+            Some(identity) => Some(accounts::find(conn, identity.account)?),
+            None => None,
+        };
+        let custom: Vec<_> = match ledgers::find_group(conn, msg.platform, &msg.chat.id)? {
+            Some(ledger) => categories::all_of(conn, ledger.id, false)?
+                .into_iter()
+                .filter(|c| !turn::is_default(c.kind, c.name.as_str()))
+                .map(|c| (c.name, c.kind))
+                .collect(),
+            None => Vec::new(),
+        };
+        let defaults = self.settings().defaults;
+        let (vocabulary, ctx_of) = match &account {
+            Some(a) => (
+                keywords::vocabulary(conn, a.id, &custom)?,
+                (a.timezone, a.default_currency, a.date_order),
+            ),
+            None => {
+                let mut vocabulary = Vocabulary::default();
+                for (name, kind) in custom {
+                    vocabulary.add_category(name, kind);
+                }
+                (
+                    vocabulary,
+                    (defaults.timezone, defaults.currency, defaults.date_order),
+                )
+            }
+        };
+        let (timezone, currency, date_order) = ctx_of;
+        let ctx = ParseContext {
+            today: self.today_in(timezone, msg.at),
+            currency,
+            date_order,
+            vocabulary: &vocabulary,
+        };
+        let parser = self.parser();
+        if parser.parse_chart(text, &ctx).is_some() {
+            return Ok(true);
+        }
+        // A schedule ("every Monday 12 lunch") is for the bot when what repeats is a confident add.
+        let schedule = recurrence::read(text, ctx.today)
+            .filter(|r| !r.rest.trim().is_empty())
+            .is_some_and(|r| {
+                let parsed = parser.parse(&r.rest, &ctx);
+                matches!(parsed.intent, Intent::Add(_)) && parsed.confidence.is_confident()
+            });
+        Ok(schedule || meant_for_bot(&parser.parse(text, &ctx)))
+    }
+
     fn first_pass(&self, conn: &mut AnyConnection, msg: &Incoming) -> Result<Pass, Error> {
         if updates::seen(conn, msg.platform, &msg.update_id)? {
             debug!("duplicate update ignored");
-            return Ok(Pass::Done(None));
+            return Ok(Pass::Done(Outcome::Duplicate));
         }
         if let Content::Command { name, args, .. } = &msg.content
             && name == "budget-channel"
         {
-            return commands::budget_channel(self, conn, msg, args).map(Pass::Done);
+            // `None` there means the update was claimed before.
+            return commands::budget_channel(self, conn, msg, args)
+                .map(|reply| Pass::Done(reply.map_or(Outcome::Duplicate, Outcome::Replied)));
         }
         let mut turn = Turn::begin(self, conn, msg)?;
         if !turn.cx.ledger.active {
@@ -115,7 +241,7 @@ impl Tally {
             let parsed = turn.parse(text)?;
             let group = msg.chat.kind == ChatKind::Group;
             if group && !explicit && !meant_for_bot(&parsed) {
-                return Ok(Pass::Done(None));
+                return Ok(Pass::Done(Outcome::Ignored));
             }
             let unsure = !parsed.confidence.is_confident() || parsed.intent == Intent::Unknown;
             if unsure && (explicit || !group) && self.fallback().is_some() {
@@ -126,7 +252,7 @@ impl Tally {
             return self.finish(turn, msg, |t| t.answer_parsed(parsed, text));
         }
         match &msg.content {
-            Content::Text(_) => Ok(Pass::Done(None)),
+            Content::Text(_) => Ok(Pass::Done(Outcome::Ignored)),
             Content::Command {
                 name,
                 args,
@@ -146,14 +272,14 @@ impl Tally {
     ) -> Result<Pass, Error> {
         let Turn { conn, cx } = turn;
         if !updates::claim(conn, msg.platform, &msg.update_id, cx.now)? {
-            return Ok(Pass::Done(None));
+            return Ok(Pass::Done(Outcome::Duplicate));
         }
         let result = conn.transaction(|c| work(&mut Turn { conn: c, cx }));
         match result {
-            Ok(reply) => Ok(Pass::Done(Some(reply))),
+            Ok(reply) => Ok(Pass::Done(Outcome::Replied(reply))),
             Err(e) if e.kind() != ErrorKind::Internal => {
                 debug!(error = %e, "user error");
-                Ok(Pass::Done(Some(Reply::text(Text::plain_str(
+                Ok(Pass::Done(Outcome::Replied(Reply::text(Text::plain_str(
                     e.user_message(),
                 )))))
             }
@@ -181,7 +307,7 @@ impl Tally {
         msg: &Incoming,
         request: FallbackRequest,
         answer: Result<FallbackAnswer, FallbackError>,
-    ) -> Result<Option<Reply>, Error> {
+    ) -> Result<Outcome, Error> {
         let turn = Turn::begin(self, conn, msg)?;
         let text = request.text.clone();
         let pass = self.finish(turn, msg, move |t| match answer {
@@ -200,8 +326,9 @@ impl Tally {
             }
         })?;
         Ok(match pass {
-            Pass::Done(reply) => reply,
-            Pass::AskFallback(_) => None,
+            Pass::Done(outcome) => outcome,
+            // `finish` never asks again.
+            Pass::AskFallback(_) => Outcome::Ignored,
         })
     }
 }

@@ -63,6 +63,14 @@ impl Money {
         })
     }
 
+    /// The largest amount one entry or budget may carry in `currency` ([`MAX_MAJOR_UNITS`]).
+    pub fn largest(currency: Currency) -> Money {
+        Money {
+            minor: i128::from(max_minor(currency)),
+            currency,
+        }
+    }
+
     /// A total of many amounts: unbounded, because a sum of valid entries is always valid.
     pub fn total(minor: i128, currency: Currency) -> Money {
         Money { minor, currency }

@@ -139,6 +139,56 @@ fn is_chatter(w: &str) -> bool {
     )
 }
 
+/// Words that, right after `spent` or `paid`, make a question of it (`spent this month`,
+/// `spent on food last week`) rather than a record whose amount is missing.
+const QUERY_FOLLOWERS: &[&str] = &[
+    "on",
+    "in",
+    "for",
+    "this",
+    "these",
+    "last",
+    "past",
+    "previous",
+    "today",
+    "yesterday",
+    "so",
+    "much",
+    "since",
+    "during",
+    "over",
+    "total",
+    "altogether",
+    "lately",
+    "recently",
+    "overall",
+    "until",
+    "till",
+    "week",
+    "month",
+    "year",
+];
+
+/// A statement that starts like a record (`spent abc on lunch`, `earned lots`) but names no
+/// number: the kind it would have recorded. Read as a query, it would answer a question nobody
+/// asked and hide that nothing was recorded.
+pub(crate) fn record_without_amount(msg: &Message<'_>) -> Option<TransactionKind> {
+    let mut words = msg.tokens.iter();
+    let verb = words.next()?;
+    let kind = match verb.text {
+        "spent" | "paid" | "bought" => TransactionKind::Expense,
+        "earned" | "received" => TransactionKind::Income,
+        _ => return None,
+    };
+    let next = words.next()?;
+    let numbers = msg
+        .tokens
+        .iter()
+        .any(|t| matches!(t.kind, TokenKind::Number(_)));
+    let asks = msg.ends_with_question() || QUERY_FOLLOWERS.contains(&next.text);
+    (next.is_word() && !numbers && !asks).then_some(kind)
+}
+
 /// Reads a transaction. `forced` is the kind a slash command already fixed (`/spent`, `/earned`).
 pub(crate) fn read(
     lexicon: &Lexicon,

@@ -72,6 +72,53 @@ pub enum AddArgsError {
     MissingAmount,
     #[error("{0}")]
     BadAmount(String),
+    /// `-5`: an entry is always positive; its kind (spent or earned) says which way it went.
+    #[error("An amount can't be negative. {}", negative_hint(*.0))]
+    Negative(TransactionKind),
+    /// More than one entry may carry: the largest it may (from the money type's own limit).
+    #[error("That amount is too large: the most one entry can be is {0}.")]
+    TooLarge(crate::money::Money),
+}
+
+fn negative_hint(kind: TransactionKind) -> &'static str {
+    match kind {
+        TransactionKind::Expense => {
+            "For money that came in, use /earned; to take back an entry, use /undo."
+        }
+        TransactionKind::Income => {
+            "For money that went out, use /spent; to take back an entry, use /undo."
+        }
+    }
+}
+
+/// A word written as a negative number (`-5`, `-$5`, `$-5`): minus signs are not read as part
+/// of a number, so without this check `-5` would quietly become 5.
+fn written_negative(args: &str) -> bool {
+    let minus = |c: char| c == '-' || c == '\u{2212}';
+    let symbol = |c: char| !c.is_alphanumeric() && !minus(c);
+    args.split_whitespace().any(|w| {
+        let w = w.trim_start_matches(symbol);
+        w.strip_prefix(minus).is_some_and(|rest| {
+            rest.trim_start_matches(symbol)
+                .starts_with(|c: char| c.is_ascii_digit())
+        })
+    })
+}
+
+fn largest_amount() -> crate::money::Decimal {
+    crate::money::Decimal::from_int(crate::money::MAX_MAJOR_UNITS)
+}
+
+/// Whether a number in the message is beyond what one entry may carry (or too long to read).
+fn beyond_largest(msg: &Message<'_>) -> bool {
+    let largest = largest_amount();
+    msg.tokens.iter().any(|t| match t.kind {
+        tokens::TokenKind::Number(n) => match n.value {
+            Some(v) => v > largest,
+            None => n.int_digits > 13,
+        },
+        _ => false,
+    })
 }
 
 /// The rule-based parser. Build it once (it compiles its lexicon) and share it.
@@ -108,19 +155,33 @@ impl Parser {
         kind: TransactionKind,
         ctx: &ParseContext<'_>,
     ) -> Result<AddIntent, AddArgsError> {
+        if written_negative(args) {
+            return Err(AddArgsError::Negative(kind));
+        }
         let lowered = prepare(args);
         let msg = Message::read(&self.lexicon, &lowered).with_original(args);
+        let too_large = || AddArgsError::TooLarge(crate::money::Money::largest(ctx.currency));
         let command = match kind {
             TransactionKind::Expense => "/spent 12.50 lunch",
             TransactionKind::Income => "/earned 2500 salary",
         };
         match add::read(&self.lexicon, &msg, ctx, Some(kind)) {
+            Ok(guess) if guess.intent.amount > largest_amount() => Err(too_large()),
             Ok(guess) => Ok(guess.intent),
+            Err(_) if beyond_largest(&msg) => Err(too_large()),
             Err(add::NoAdd::NoAmount) => Err(AddArgsError::MissingAmount),
             Err(add::NoAdd::BadAmount(raw)) => Err(AddArgsError::BadAmount(format!(
                 "I can't read \"{raw}\" as an amount; write it like {command}"
             ))),
         }
+    }
+
+    /// Free text that starts like a record but names no amount (`spent abc on lunch`): the
+    /// kind it would record, so the reply can say what is missing instead of guessing.
+    pub fn record_without_amount(&self, text: &str) -> Option<TransactionKind> {
+        let lowered = prepare(text);
+        let msg = Message::read(&self.lexicon, &lowered).with_original(text);
+        add::record_without_amount(&msg)
     }
 
     /// A request for a chart in free text (`graph my spending`, `chart of food this year`), or

@@ -139,13 +139,28 @@ pub struct BudgetStatus {
     pub spent: Money,
     /// Whole percent of the limit used (may exceed 100).
     pub percent: i64,
-    /// What `spent` becomes at the end of the period if spending keeps this pace.
+    /// What `spent` becomes at the end of the period if spending keeps this pace. Noise early
+    /// in the period: show [`BudgetStatus::projection`] instead.
     pub projected: Money,
     pub days_elapsed: i64,
     pub days_total: i64,
 }
 
 impl BudgetStatus {
+    /// The end-of-period projection, once enough of the period is behind it to have a pace
+    /// ([`crate::period::enough_to_project`]) and while some of it is still ahead.
+    pub fn projection(&self) -> Option<Money> {
+        (self.days_elapsed < self.days_total
+            && crate::period::enough_to_project(self.days_elapsed, self.days_total))
+        .then_some(self.projected)
+    }
+
+    /// Whether the pace, once there is one, ends the period over the limit.
+    pub fn projected_over(&self) -> bool {
+        self.projection()
+            .is_some_and(|p| p.minor() > self.budget.limit.minor())
+    }
+
     pub fn remaining(&self) -> Money {
         self.budget
             .limit

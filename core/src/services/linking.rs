@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use super::pending_links::LinkPreview;
-use super::{accounts, categories, insert_unless_exists, ledgers, pending_links, settings, ts};
+use super::{accounts, categories, insert_unless_exists, ledgers, pending_links, ts};
 use crate::auth::throttle::{self, LINK_CODE, Limit};
 use crate::db::AnyConnection;
 use crate::db::schema::{
@@ -28,9 +28,6 @@ use crate::models::ledger::MemberRow;
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// 10 characters of 31: about 49 bits, against at most a handful of tries per identity.
 pub const CODE_LEN: usize = 10;
-
-/// The settings key under which the Telegram adapter keeps its bot's username.
-pub const TELEGRAM_BOT_USERNAME: &str = "telegram.bot_username";
 
 /// A fresh link code, shown once; only its hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,19 +102,6 @@ pub fn create_code(
         }
     }
     Err(Error::Internal("could not find an unused link code".into()))
-}
-
-/// `https://t.me/{bot}?start={code}` when the Telegram adapter has recorded its bot's name.
-pub fn telegram_start_link(conn: &mut AnyConnection, code: &str) -> Result<Option<String>, Error> {
-    let name = settings::get(conn, TELEGRAM_BOT_USERNAME)?;
-    Ok(name
-        .map(|n| n.trim().trim_start_matches('@').to_owned())
-        .filter(|n| {
-            !n.is_empty()
-                && n.len() <= 64
-                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
-        .map(|n| format!("https://t.me/{n}?start={code}")))
 }
 
 /// What sending a link code achieved. A code never merges on its own: a valid one becomes a
