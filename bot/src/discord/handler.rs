@@ -4,11 +4,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serenity::all::{
-    CommandInteraction, ComponentInteraction, ComponentInteractionDataKind, Context,
-    CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Http,
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
+    Context, CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Http,
     Interaction, Member, Message, Ready, User,
 };
 use tally_core::Tally;
+use tally_core::conversation::table::{GROUP_LEDGER, Suggest};
 use tally_core::conversation::{Action, Content, Incoming, Reply};
 use tally_core::domain::Platform;
 use tally_core::services::updates;
@@ -93,7 +94,7 @@ impl Handler {
         let name = used.name.clone();
         let spec = commands::find(&name);
         let title = ix.channel.as_ref().and_then(|c| c.name.clone());
-        let place = if name == "budget-channel" && ix.guild_id.is_some() {
+        let place = if name == GROUP_LEDGER && ix.guild_id.is_some() {
             // Enabling happens in a channel that has no budget yet: always the channel's ledger.
             Place::Channel {
                 channel_id: ix.channel_id.get().to_string(),
@@ -113,7 +114,7 @@ impl Handler {
             }
         };
         // The outcome of `/budget-channel` concerns everyone there only when it was allowed.
-        let ephemeral = !place.is_public() || (name == "budget-channel" && !who.manages);
+        let ephemeral = !place.is_public() || (name == GROUP_LEDGER && !who.manages);
         let (chat, sender) = incoming::chat_and_sender(&who, &place);
         let slow = matches!(name.as_str(), "ask" | "advice") && self.tally.fallback().is_some();
         let msg = incoming::incoming(
@@ -265,7 +266,16 @@ impl Handler {
         let Some(focused) = ix.data.autocomplete() else {
             return;
         };
-        let choices = if matches!(focused.name, "category" | "name") {
+        let suggests = commands::find(&ix.data.name).is_some_and(|spec| {
+            let sub = ix.data.options.iter().find_map(|o| match &o.value {
+                CommandDataOptionValue::SubCommand(_) => Some(o.name.as_str()),
+                _ => None,
+            });
+            commands::declared(spec, sub)
+                .iter()
+                .any(|o| o.name == focused.name && o.suggest == Some(Suggest::Categories))
+        });
+        let choices = if suggests {
             let title = ix.channel.as_ref().and_then(|c| c.name.clone());
             let place = Place::find(&self.tally, ix.guild_id, ix.channel_id, title).await;
             let user = ix.user.id.get().to_string();

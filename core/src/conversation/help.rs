@@ -1,9 +1,11 @@
 //! The words Tally uses to explain itself: help, welcome, and "I didn't get that".
 
-use super::commands::COMMANDS;
 use super::message::Text;
+use super::table;
+use crate::domain::ChatKind;
 use crate::parser::Intent;
 
+/// What Tally can do, with every command the table offers in this kind of chat.
 pub fn help(group: bool) -> Text {
     let mut t = Text::new().bold("Tally keeps track of your money.").line();
     if group {
@@ -32,7 +34,12 @@ pub fn help(group: bool) -> Text {
             .line();
     }
     t = t.line().bold("Commands");
-    for c in COMMANDS.iter().filter(|c| !c.hidden) {
+    let kind = if group {
+        ChatKind::Group
+    } else {
+        ChatKind::Private
+    };
+    for c in table::offered(kind) {
         t = t.line().code(format!("/{}", c.name));
         if !c.usage.is_empty() {
             t = t.plain(format!(" {}", c.usage));

@@ -14,6 +14,7 @@ pub mod message;
 mod pending;
 pub mod recurring;
 mod reminders;
+pub mod table;
 mod turn;
 
 use std::time::Duration;
@@ -22,11 +23,11 @@ use diesel::Connection as _;
 use tracing::{debug, warn};
 
 pub use action::Action;
-pub use commands::{COMMANDS, CommandInfo};
 pub use message::{
     Attachment, AttachmentKind, Button, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
     Text,
 };
+pub use table::{COMMANDS, CommandSpec};
 
 use self::fallback::{FallbackAnswer, FallbackError, FallbackRequest};
 use self::turn::Turn;
