@@ -90,8 +90,8 @@ impl Handler {
 
     async fn command(&self, http: &Http, ix: CommandInteraction) {
         let who = Who::of(&ix.user, ix.member.as_deref());
-        let used = commands::used(&ix.data);
-        let name = used.name.clone();
+        let command = commands::command(&ix.data);
+        let name = ix.data.name.clone();
         let spec = commands::find(&name);
         let title = ix.channel.as_ref().and_then(|c| c.name.clone());
         let place = if name == GROUP_LEDGER && ix.guild_id.is_some() {
@@ -122,7 +122,7 @@ impl Handler {
             ix.id.get().to_string(),
             chat,
             sender,
-            used.into_content(),
+            Content::Typed(command),
         );
         let mut answer = Answer {
             http,

@@ -3,6 +3,7 @@
 pub mod action;
 mod actions;
 mod charts;
+pub mod command;
 mod commands;
 pub mod digest;
 pub mod fallback;
@@ -23,6 +24,7 @@ use diesel::Connection as _;
 use tracing::{debug, warn};
 
 pub use action::Action;
+pub use command::Command;
 pub use message::{
     Attachment, AttachmentKind, Button, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
     Text,
@@ -84,19 +86,22 @@ impl Tally {
             debug!("duplicate update ignored");
             return Ok(Pass::Done(None));
         }
-        if let Content::Command { name, args, .. } = &msg.content
-            && name == "budget-channel"
-        {
-            return commands::budget_channel(self, conn, msg, args).map(Pass::Done);
+        let command = match &msg.content {
+            Content::Command { name, args } => Some(Command::from_slash(name, args)),
+            Content::Typed(command) => Some(command.clone()),
+            Content::Text(_) | Content::Action(_) => None,
+        };
+        if let Some(Command::GroupLedger { enable }) = command {
+            return commands::group_ledger(self, conn, msg, enable).map(Pass::Done);
         }
         let mut turn = Turn::begin(self, conn, msg)?;
         if !turn.cx.ledger.active {
             return self.finish(turn, msg, |t| Ok(t.reply_inactive_ledger()));
         }
         // Free text, and `/ask TEXT`, which is free text addressed to the bot explicitly.
-        let question = match &msg.content {
-            Content::Text(text) => Some((text.as_str(), false)),
-            Content::Command { name, args, .. } if name == "ask" => Some((args.as_str(), true)),
+        let question = match (&msg.content, &command) {
+            (Content::Text(text), _) => Some((text.as_str(), false)),
+            (_, Some(Command::Ask { text })) => Some((text.as_str(), true)),
             _ => None,
         };
         if let Some((text, explicit)) = question {
@@ -126,14 +131,10 @@ impl Tally {
             }
             return self.finish(turn, msg, |t| t.answer_parsed(parsed, text));
         }
-        match &msg.content {
-            Content::Text(_) => Ok(Pass::Done(None)),
-            Content::Command {
-                name,
-                args,
-                options,
-            } => self.finish(turn, msg, |t| t.command(name, args, options)),
-            Content::Action(action) => self.finish(turn, msg, |t| t.action(action)),
+        match (command, &msg.content) {
+            (Some(command), _) => self.finish(turn, msg, |t| t.execute_command(command)),
+            (None, Content::Action(action)) => self.finish(turn, msg, |t| t.action(action)),
+            (None, _) => Ok(Pass::Done(None)),
         }
     }
 
