@@ -560,3 +560,102 @@ impl RecurringCommand {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn category() -> impl Strategy<Value = String> {
+        "[a-z]{2,12}"
+    }
+
+    fn amount() -> impl Strategy<Value = String> {
+        (
+            1u32..1_000_000,
+            0u32..100,
+            prop::option::of("(EUR|USD|GBP)"),
+        )
+            .prop_map(|(units, cents, currency)| match currency {
+                Some(c) => format!("{units}.{cents:02} {c}"),
+                None => format!("{units}.{cents:02}"),
+            })
+    }
+
+    fn period() -> impl Strategy<Value = (&'static str, BudgetPeriod)> {
+        prop_oneof![
+            Just(("week", BudgetPeriod::Week)),
+            Just(("month", BudgetPeriod::Month)),
+            Just(("year", BudgetPeriod::Year))
+        ]
+    }
+
+    proptest! {
+        /// Typed constructors (what Discord's options build) equal the text grammar's reading.
+        #[test]
+        fn budgets_read_the_same_as_text_and_typed(
+            cat in category(), amount in amount(), (word, period) in period()
+        ) {
+            let text = Command::from_slash("budget", &format!("{cat} {amount} {word}"));
+            prop_assert_eq!(&text, &Command::budget_set(&cat, &amount, Some(period)));
+            let set = matches!(text, Command::BudgetSet { .. });
+            prop_assert!(set, "not a budget: {:?}", text);
+            prop_assert_eq!(
+                Command::from_slash("budget", &format!("remove {cat}")),
+                Command::budget_remove(&cat, None)
+            );
+        }
+
+        #[test]
+        fn categories_and_counts_read_the_same_as_text_and_typed(
+            cat in category(), words in "[a-z]{3,8}( [a-z]{3,8})?", n in 0u32..80
+        ) {
+            prop_assert_eq!(
+                Command::from_slash("recategorize", &cat),
+                Command::recategorize(&cat)
+            );
+            prop_assert_eq!(
+                Command::from_slash("keyword", &format!("{words} {cat}")),
+                Command::keyword_teach(&words, &cat)
+            );
+            prop_assert_eq!(
+                Command::from_slash("categories", &format!("add {cat} income")),
+                Command::category_add(&cat, TransactionKind::Income)
+            );
+            prop_assert_eq!(Command::from_slash("recent", &n.to_string()), Command::recent_count(n));
+        }
+
+        #[test]
+        fn amounts_stay_as_written_for_the_parser(amount in amount()) {
+            let Command::Add(add) = Command::from_slash("spend", &amount) else {
+                panic!("an alias of /spent");
+            };
+            prop_assert_eq!(add.kind, TransactionKind::Expense);
+            prop_assert_eq!(add.amount, amount);
+        }
+    }
+
+    #[test]
+    fn aliases_and_unknown_names() {
+        assert_eq!(
+            Command::from_slash("report", "last-month"),
+            Command::Summary {
+                period: Some("last-month".into())
+            }
+        );
+        assert_eq!(
+            Command::from_slash("recat", "food"),
+            Command::recategorize("food")
+        );
+        assert_eq!(
+            Command::from_slash("nope", ""),
+            Command::Unknown {
+                name: "nope".into()
+            }
+        );
+        assert!(matches!(
+            Command::from_slash("recent", "500"),
+            Command::Invalid { field: "count", .. }
+        ));
+    }
+}

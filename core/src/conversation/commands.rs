@@ -22,11 +22,8 @@ impl Turn<'_> {
     pub fn execute_command(&mut self, command: Command) -> Result<Reply, Error> {
         match command {
             Command::Add(add) => self.add_command(add),
-            Command::Ask { text } => {
-                // Reached only when the free-text path did not take it: nothing was asked.
-                let _ = text;
-                Ok(Reply::text(help::ask_usage()))
-            }
+            // Reached only when the free-text path did not take it: nothing was asked.
+            Command::Ask { .. } => Ok(Reply::text(help::ask_usage())),
             Command::Recent { count } => self.recent(count),
             Command::Summary { period } => {
                 let period = self.period_arg(period.as_deref())?;

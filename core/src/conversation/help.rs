@@ -107,3 +107,29 @@ fn shorten(text: &str) -> String {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `/name` at the start of each line of the help's command list.
+    fn listed(help: &Text) -> Vec<String> {
+        let plain = help.to_plain();
+        let (_, list) = plain.split_once("Commands").expect("a command list");
+        list.lines()
+            .filter_map(|l| l.strip_prefix('/'))
+            .map(|l| l.split_whitespace().next().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn help_lists_exactly_the_commands_the_table_offers() {
+        for (group, kind) in [(false, ChatKind::Private), (true, ChatKind::Group)] {
+            let want: Vec<String> = table::offered(kind).map(|c| c.name.to_owned()).collect();
+            assert_eq!(listed(&help(group)), want, "group: {group}");
+        }
+        assert!(!listed(&help(false)).contains(&"start".to_owned()));
+        assert!(!listed(&help(false)).contains(&table::GROUP_LEDGER.to_owned()));
+        assert!(listed(&help(true)).contains(&table::GROUP_LEDGER.to_owned()));
+    }
+}
