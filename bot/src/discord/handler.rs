@@ -9,8 +9,8 @@ use serenity::all::{
     Interaction, Member, Message, Ready, User,
 };
 use tally_core::Tally;
-use tally_core::conversation::table::{GROUP_LEDGER, Suggest};
-use tally_core::conversation::{Action, Content, Incoming, Reply};
+use tally_core::conversation::table::Suggest;
+use tally_core::conversation::{Action, Command, Content, Incoming, Reply};
 use tally_core::domain::Platform;
 use tally_core::services::updates;
 use tokio::sync::broadcast;
@@ -91,10 +91,10 @@ impl Handler {
     async fn command(&self, http: &Http, ix: CommandInteraction) {
         let who = Who::of(&ix.user, ix.member.as_deref());
         let command = commands::command(&ix.data);
-        let name = ix.data.name.clone();
-        let spec = commands::find(&name);
+        let spec = commands::find(&ix.data.name);
+        let group_ledger = matches!(command, Command::GroupLedger { .. });
         let title = ix.channel.as_ref().and_then(|c| c.name.clone());
-        let place = if name == GROUP_LEDGER && ix.guild_id.is_some() {
+        let place = if group_ledger && ix.guild_id.is_some() {
             // Enabling happens in a channel that has no budget yet: always the channel's ledger.
             Place::Channel {
                 channel_id: ix.channel_id.get().to_string(),
@@ -113,10 +113,11 @@ impl Handler {
                 }
             }
         };
-        // The outcome of `/budget-channel` concerns everyone there only when it was allowed.
-        let ephemeral = !place.is_public() || (name == GROUP_LEDGER && !who.manages);
+        // Switching a channel's ledger concerns everyone there only when it was allowed.
+        let ephemeral = !place.is_public() || (group_ledger && !who.manages);
         let (chat, sender) = incoming::chat_and_sender(&who, &place);
-        let slow = matches!(name.as_str(), "ask" | "advice") && self.tally.fallback().is_some();
+        let slow = matches!(command, Command::Ask { .. } | Command::Advice)
+            && self.tally.fallback().is_some();
         let msg = incoming::incoming(
             &self.tally,
             ix.id.get().to_string(),
