@@ -7,6 +7,7 @@ mod support;
 use serde_json::{Value, json};
 use support::fake::{self, strings, sub};
 use support::{Harness, Person, Place, backends, component_ids, content, ephemeral};
+use tally_core::conversation::table::{COMMANDS, OptionSpec};
 use tally_core::db::testing::TestDb;
 
 const ANA: Person = Person {
@@ -72,6 +73,49 @@ async fn registers_every_command_with_typed_options(db: TestDb) {
         "budget-channel",
     ] {
         by_name(name);
+    }
+    // Exactly the core's command table: names, descriptions, options and sub-commands.
+    let names = |v: &Value| -> Vec<String> {
+        v["options"].as_array().map_or_else(Vec::new, |o| {
+            o.iter()
+                .map(|o| o["name"].as_str().unwrap().to_owned())
+                .collect()
+        })
+    };
+    let same_options = |v: &Value, declared: &[OptionSpec]| {
+        let want: Vec<String> = declared.iter().map(|o| o.name.to_owned()).collect();
+        assert_eq!(names(v), want, "{v}");
+        for o in declared {
+            let got = option(v, o.name);
+            assert_eq!(got["description"], o.description);
+            assert_eq!(got["required"].as_bool().unwrap_or(false), o.required);
+            assert_eq!(
+                got["autocomplete"].as_bool().unwrap_or(false),
+                o.suggest.is_some()
+            );
+            let choices: Vec<&str> = got["choices"].as_array().map_or_else(Vec::new, |c| {
+                c.iter().map(|c| c["value"].as_str().unwrap()).collect()
+            });
+            let want: Vec<&str> = o.choices.iter().map(|(_, v)| *v).collect();
+            assert_eq!(choices, want, "{}", o.name);
+        }
+    };
+    let offered: Vec<_> = COMMANDS.iter().filter(|c| !c.hidden).collect();
+    assert_eq!(commands.len(), offered.len());
+    for spec in offered {
+        let c = by_name(spec.name);
+        assert_eq!(c["description"], spec.description);
+        if spec.subcommands.is_empty() {
+            same_options(c, spec.options);
+        } else {
+            let want: Vec<String> = spec.subcommands.iter().map(|s| s.name.to_owned()).collect();
+            assert_eq!(names(c), want);
+            for s in spec.subcommands {
+                let sub = option(c, s.name);
+                assert_eq!(sub["description"], s.description);
+                same_options(sub, s.options);
+            }
+        }
     }
     let spent = by_name("spent");
     let amount = option(spent, "amount");
@@ -907,7 +951,7 @@ async fn development_guild_gets_the_commands(db: TestDb) {
 }
 
 fn commands_len() -> usize {
-    tally_bot::discord::commands::SPECS.len()
+    COMMANDS.iter().filter(|c| !c.hidden).count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

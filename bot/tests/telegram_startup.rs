@@ -6,8 +6,9 @@ mod telegram_support;
 use tally_bot::config::Secret;
 use tally_bot::telegram::fake::{BOT_USERNAME, FakeTelegram, FakeUser};
 use tally_bot::telegram::{Limits, Telegram, USERNAME_SETTING};
-use tally_core::conversation::{COMMANDS, OutMessage, Text};
+use tally_core::conversation::{OutMessage, Text, table};
 use tally_core::db::testing::TestDb;
+use tally_core::domain::ChatKind;
 use tally_core::domain::Platform;
 use tally_core::services::settings;
 use telegram_support::*;
@@ -29,29 +30,45 @@ async fn start_up_introduces_the_bot_and_registers_its_commands() {
             .unwrap();
         assert_eq!(stored.as_deref(), Some(BOT_USERNAME));
 
-        let commands =
-            fake.with(|r| r.ok_calls_to("setMyCommands").next().unwrap().body["commands"].clone());
-        let listed: Vec<(String, String)> = commands
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["command"].as_str().unwrap().to_owned(),
-                    c["description"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        let visible: Vec<_> = COMMANDS.iter().filter(|c| !c.hidden).collect();
-        assert_eq!(listed.len(), visible.len());
-        for c in visible {
-            let name = c.name.replace('-', "_");
-            assert!(
-                listed.contains(&(name, c.description.to_owned())),
-                "{}",
-                c.name
-            );
-        }
+        // One menu per scope, each exactly the table's entries offered there.
+        let menus: Vec<(String, Vec<(String, String)>)> = fake.with(|r| {
+            r.ok_calls_to("setMyCommands")
+                .map(|call| {
+                    let scope = call.body["scope"]["type"].as_str().unwrap().to_owned();
+                    let listed = call.body["commands"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| {
+                            (
+                                c["command"].as_str().unwrap().to_owned(),
+                                c["description"].as_str().unwrap().to_owned(),
+                            )
+                        })
+                        .collect();
+                    (scope, listed)
+                })
+                .collect()
+        });
+        let expected = |kind: ChatKind, managers: bool| -> Vec<(String, String)> {
+            table::offered(kind)
+                .filter(|c| managers || !c.manage)
+                .map(|c| (c.name.replace('-', "_"), c.description.to_owned()))
+                .collect()
+        };
+        let scopes: Vec<&str> = menus.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            scopes,
+            [
+                "all_private_chats",
+                "all_group_chats",
+                "all_chat_administrators"
+            ]
+        );
+        assert_eq!(menus[0].1, expected(ChatKind::Private, true));
+        assert_eq!(menus[1].1, expected(ChatKind::Group, false));
+        assert_eq!(menus[2].1, expected(ChatKind::Group, true));
+        let listed = &menus[0].1;
         assert!(listed.iter().all(|(n, _)| n != "start"));
 
         assert_eq!(fake.with(|r| r.ok_calls_to("deleteWebhook").count()), 1);

@@ -312,7 +312,6 @@ async fn budget_channels_need_a_manager_and_can_be_switched_off() {
         let cmd = |args: &str| Content::Command {
             name: "budget-channel".into(),
             args: args.into(),
-            options: vec![],
         };
         let m = chat.msg("bob", Some(("chan-1", Some(Role::Member))), cmd("enable"));
         let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();
@@ -471,7 +470,6 @@ async fn ask_goes_to_the_fallback_when_the_rules_are_unsure_even_in_groups() {
         let ask = |args: &str| Content::Command {
             name: "ask".into(),
             args: args.into(),
-            options: vec![],
         };
         let m = chat.msg("ann", None, ask("can I afford a laptop this month?"));
         let reply = chat.tally.handle(m).await.unwrap().reply().unwrap().plain();

@@ -395,7 +395,6 @@ async fn advice_offers_to_schedule_a_payment_it_found() {
             content: Content::Command {
                 name: "advice".into(),
                 args: String::new(),
-                options: Vec::new(),
             },
             at: chat.tally.now(),
             message_ref: None,

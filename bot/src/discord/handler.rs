@@ -4,12 +4,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serenity::all::{
-    CommandInteraction, ComponentInteraction, ComponentInteractionDataKind, Context,
-    CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Http,
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
+    Context, CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Http,
     Interaction, Member, Message, Ready, User,
 };
 use tally_core::Tally;
-use tally_core::conversation::{Action, Content, Incoming, Outcome as Handled, Reply};
+use tally_core::conversation::table::Suggest;
+use tally_core::conversation::{Action, Command, Content, Incoming, Outcome as Handled, Reply};
 use tally_core::domain::Platform;
 use tally_core::services::updates;
 use tokio::sync::broadcast;
@@ -89,11 +90,11 @@ impl Handler {
 
     async fn command(&self, http: &Http, ix: CommandInteraction) {
         let who = Who::of(&ix.user, ix.member.as_deref());
-        let used = commands::used(&ix.data);
-        let name = used.name.clone();
-        let spec = commands::find(&name);
+        let command = commands::command(&ix.data);
+        let spec = commands::find(&ix.data.name);
+        let group_ledger = matches!(command, Command::GroupLedger { .. });
         let title = ix.channel.as_ref().and_then(|c| c.name.clone());
-        let place = if name == "budget-channel" && ix.guild_id.is_some() {
+        let place = if group_ledger && ix.guild_id.is_some() {
             // Enabling happens in a channel that has no budget yet: always the channel's ledger.
             Place::Channel {
                 channel_id: ix.channel_id.get().to_string(),
@@ -112,16 +113,17 @@ impl Handler {
                 }
             }
         };
-        // The outcome of `/budget-channel` concerns everyone there only when it was allowed.
-        let ephemeral = !place.is_public() || (name == "budget-channel" && !who.manages);
+        // Switching a channel's ledger concerns everyone there only when it was allowed.
+        let ephemeral = !place.is_public() || (group_ledger && !who.manages);
         let (chat, sender) = incoming::chat_and_sender(&who, &place);
-        let slow = matches!(name.as_str(), "ask" | "advice") && self.tally.fallback().is_some();
+        let slow = matches!(command, Command::Ask { .. } | Command::Advice)
+            && self.tally.fallback().is_some();
         let msg = incoming::incoming(
             &self.tally,
             ix.id.get().to_string(),
             chat,
             sender,
-            used.into_content(),
+            Content::Typed(command),
         );
         let mut answer = Answer {
             http,
@@ -265,7 +267,16 @@ impl Handler {
         let Some(focused) = ix.data.autocomplete() else {
             return;
         };
-        let choices = if matches!(focused.name, "category" | "name") {
+        let suggests = commands::find(&ix.data.name).is_some_and(|spec| {
+            let sub = ix.data.options.iter().find_map(|o| match &o.value {
+                CommandDataOptionValue::SubCommand(_) => Some(o.name.as_str()),
+                _ => None,
+            });
+            commands::declared(spec, sub)
+                .iter()
+                .any(|o| o.name == focused.name && o.suggest == Some(Suggest::Categories))
+        });
+        let choices = if suggests {
             let title = ix.channel.as_ref().and_then(|c| c.name.clone());
             let place = Place::find(&self.tally, ix.guild_id, ix.channel_id, title).await;
             let user = ix.user.id.get().to_string();

@@ -7,13 +7,13 @@ use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, GetUpdatesSetters, SendMessageSetters,
-    SendPhotoSetters, SetWebhookSetters,
+    SendPhotoSetters, SetMyCommandsSetters, SetWebhookSetters,
 };
 use teloxide::requests::Requester;
 use teloxide::types::{
-    AllowedUpdate, BotCommand, CallbackQueryId, ChatId, ChatMember, InlineKeyboardMarkup,
-    InputFile, Me, Message, MessageId, ParseMode, ReplyParameters, ThreadId, Update, UserId,
-    WebhookInfo,
+    AllowedUpdate, BotCommand, BotCommandScope, CallbackQueryId, ChatId, ChatMember,
+    InlineKeyboardMarkup, InputFile, Me, Message, MessageId, ParseMode, ReplyParameters, ThreadId,
+    Update, UserId, WebhookInfo,
 };
 use teloxide::{Bot, RequestError};
 use tracing::{debug, warn};
@@ -182,9 +182,17 @@ impl Api {
         .await
     }
 
-    pub async fn set_my_commands(&self, commands: Vec<BotCommand>) -> Result<(), ApiFailure> {
+    /// Sets the menu shown in the chats of `scope`.
+    pub async fn set_my_commands(
+        &self,
+        commands: Vec<BotCommand>,
+        scope: BotCommandScope,
+    ) -> Result<(), ApiFailure> {
         self.retrying("setMyCommands", self.deadline(), self.attempts(), || {
-            self.bot.set_my_commands(commands.clone()).into_future()
+            self.bot
+                .set_my_commands(commands.clone())
+                .scope(scope.clone())
+                .into_future()
         })
         .await
         .map(drop)

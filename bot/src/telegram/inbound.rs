@@ -222,14 +222,9 @@ pub fn content(text: &str, bot_username: Option<&str>) -> Option<Content> {
         None => trimmed,
     };
     Some(match Content::from_text(text) {
-        Content::Command {
-            name,
-            args,
-            options,
-        } => Content::Command {
+        Content::Command { name, args } => Content::Command {
             name: command_name(&name),
             args,
-            options,
         },
         other => other,
     })

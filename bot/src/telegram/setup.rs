@@ -1,9 +1,10 @@
 //! Start-up calls: who the bot is, its command menu, and how updates reach it.
 
 use tally_core::Tally;
-use tally_core::conversation::COMMANDS;
+use tally_core::conversation::table::{self, CommandSpec};
+use tally_core::domain::ChatKind;
 use tally_core::services::settings;
-use teloxide::types::BotCommand;
+use teloxide::types::{BotCommand, BotCommandScope};
 use tracing::{info, warn};
 use url::Url;
 
@@ -39,11 +40,29 @@ pub async fn introduce(api: &Api, tally: &Tally) -> anyhow::Result<String> {
     Ok(username)
 }
 
-/// The menu Telegram shows: every visible command whose name Telegram accepts.
-pub fn menu() -> Vec<BotCommand> {
-    COMMANDS
-        .iter()
-        .filter(|c| !c.hidden)
+/// The menus Telegram shows, one per scope, from the core's command table: private chats get
+/// the private commands; groups the group ones, and their administrators also those that
+/// manage the chat.
+pub fn menus() -> Vec<(BotCommandScope, Vec<BotCommand>)> {
+    vec![
+        (
+            BotCommandScope::AllPrivateChats,
+            menu(table::offered(ChatKind::Private)),
+        ),
+        (
+            BotCommandScope::AllGroupChats,
+            menu(table::offered(ChatKind::Group).filter(|c| !c.manage)),
+        ),
+        (
+            BotCommandScope::AllChatAdministrators,
+            menu(table::offered(ChatKind::Group)),
+        ),
+    ]
+}
+
+/// The entries in Telegram's form (`budget-channel` is `budget_channel` there).
+fn menu<'a>(entries: impl Iterator<Item = &'a CommandSpec>) -> Vec<BotCommand> {
+    entries
         .filter_map(|c| {
             let name = telegram_command_name(c.name);
             let valid = (1..=32).contains(&name.len())
@@ -56,11 +75,13 @@ pub fn menu() -> Vec<BotCommand> {
         .collect()
 }
 
-/// Registers the menu. A failure costs only the menu, so it is logged, not fatal.
+/// Registers the menus. A failure costs only a menu, so it is logged, not fatal.
 pub async fn register_commands(api: &Api) {
-    if let Err(e) = api.set_my_commands(menu()).await {
-        warn!(error = %e, "couldn't register the command menu");
-        crate::metrics::error("telegram_set_commands");
+    for (scope, commands) in menus() {
+        if let Err(e) = api.set_my_commands(commands, scope).await {
+            warn!(error = %e, "couldn't register the command menu");
+            crate::metrics::error("telegram_set_commands");
+        }
     }
 }
 
@@ -86,15 +107,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn menu_lists_visible_commands_in_telegram_form() {
-        let menu = menu();
-        assert!(menu.iter().any(|c| c.command == "spent"));
-        assert!(menu.iter().all(|c| c.command != "start"));
-        assert!(menu.iter().all(|c| !c.command.contains('-')));
+    fn menus_list_the_offered_commands_in_telegram_form() {
+        let menus = menus();
+        for (_, menu) in &menus {
+            assert!(menu.iter().any(|c| c.command == "spent"));
+            assert!(menu.iter().all(|c| c.command != "start"));
+            assert!(menu.iter().all(|c| !c.command.contains('-')));
+        }
+        let names =
+            |i: usize| -> Vec<&str> { menus[i].1.iter().map(|c| c.command.as_str()).collect() };
         assert_eq!(
-            menu.len(),
-            COMMANDS.iter().filter(|c| !c.hidden).count(),
-            "every visible command fits Telegram's rules"
+            names(0).len(),
+            table::offered(ChatKind::Private).count(),
+            "every offered command fits Telegram's rules"
         );
+        assert!(!names(0).contains(&"budget_channel"));
+        assert!(!names(1).contains(&"budget_channel"));
+        assert!(names(2).contains(&"budget_channel"));
     }
 }

@@ -23,36 +23,9 @@ pub(crate) fn chart_button(chart: ChartButton) -> Vec<Button> {
 }
 
 impl Turn<'_> {
-    /// `/chart [categories|monthly|CATEGORY|budget|members] [PERIOD]`. Typed options (Discord)
-    /// come as `kind` and `period`.
-    pub(crate) fn chart_command(
-        &mut self,
-        args: &str,
-        options: &[(String, String)],
-    ) -> Result<Reply, Error> {
-        let option = |key: &str| {
-            options
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim())
-                .filter(|v| !v.is_empty())
-        };
-        let text = if options.is_empty() {
-            args.trim().to_owned()
-        } else {
-            // A category beside a kind other than `budget` means that category over time.
-            let kind = match (option("kind"), option("category")) {
-                (Some(k), Some(_)) if k.eq_ignore_ascii_case("budget") => Some(k),
-                (_, Some(_)) => Some("category"),
-                (k, None) => k,
-            };
-            [kind, option("category"), option("period")]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let request = self.read_chart_args(&text)?;
+    /// `/chart [categories|monthly|CATEGORY|budget|members] [PERIOD]`.
+    pub(crate) fn chart_command(&mut self, words: &str) -> Result<Reply, Error> {
+        let request = self.read_chart_args(words.trim())?;
         self.chart(request)
     }
 

@@ -1,10 +1,11 @@
 //! The words Tally uses to explain itself: help, welcome, and "I didn't get that".
 
-use super::commands::COMMANDS;
 use super::message::Text;
-use crate::domain::TransactionKind;
+use super::table;
+use crate::domain::{ChatKind, TransactionKind};
 use crate::parser::Intent;
 
+/// What Tally can do, with every command the table offers in this kind of chat.
 pub fn help(group: bool) -> Text {
     let mut t = Text::new().bold("Tally keeps track of your money.").line();
     if group {
@@ -33,7 +34,12 @@ pub fn help(group: bool) -> Text {
             .line();
     }
     t = t.line().bold("Commands");
-    for c in COMMANDS.iter().filter(|c| !c.hidden) {
+    let kind = if group {
+        ChatKind::Group
+    } else {
+        ChatKind::Private
+    };
+    for c in table::offered(kind) {
         t = t.line().code(format!("/{}", c.name));
         if !c.usage.is_empty() {
             t = t.plain(format!(" {}", c.usage));
@@ -113,5 +119,31 @@ fn shorten(text: &str) -> String {
         format!("{t}…")
     } else {
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `/name` at the start of each line of the help's command list.
+    fn listed(help: &Text) -> Vec<String> {
+        let plain = help.to_plain();
+        let (_, list) = plain.split_once("Commands").expect("a command list");
+        list.lines()
+            .filter_map(|l| l.strip_prefix('/'))
+            .map(|l| l.split_whitespace().next().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn help_lists_exactly_the_commands_the_table_offers() {
+        for (group, kind) in [(false, ChatKind::Private), (true, ChatKind::Group)] {
+            let want: Vec<String> = table::offered(kind).map(|c| c.name.to_owned()).collect();
+            assert_eq!(listed(&help(group)), want, "group: {group}");
+        }
+        assert!(!listed(&help(false)).contains(&"start".to_owned()));
+        assert!(!listed(&help(false)).contains(&table::GROUP_LEDGER.to_owned()));
+        assert!(listed(&help(true)).contains(&table::GROUP_LEDGER.to_owned()));
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::action::Action;
+use super::command::Command;
 use crate::domain::{ChatKind, Platform, Role};
 
 /// One update from any platform, already mapped by its adapter.
@@ -41,13 +42,11 @@ pub struct Chat {
 pub enum Content {
     /// Free text, read by the parser.
     Text(String),
-    /// A slash command, without its slash: `spent` with `12 lunch`. Adapters with typed options
-    /// (Discord) pass them as `options` as well.
-    Command {
-        name: String,
-        args: String,
-        options: Vec<(String, String)>,
-    },
+    /// A slash command as text, without its slash: `spent` with `12 lunch`, read by the one
+    /// argument grammar ([`Command::from_slash`]).
+    Command { name: String, args: String },
+    /// A command an adapter built from typed options (Discord's), used as it is.
+    Typed(Command),
     /// A button the bot sent earlier was pressed.
     Action(Action),
 }
@@ -70,7 +69,6 @@ impl Content {
                 return Content::Command {
                     name: name.to_ascii_lowercase(),
                     args: args.to_owned(),
-                    options: Vec::new(),
                 };
             }
         }

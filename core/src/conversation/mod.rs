@@ -3,6 +3,7 @@
 pub mod action;
 mod actions;
 mod charts;
+pub mod command;
 mod commands;
 pub mod digest;
 pub mod fallback;
@@ -14,6 +15,7 @@ pub mod message;
 mod pending;
 pub mod recurring;
 mod reminders;
+pub mod table;
 mod turn;
 
 use std::time::Duration;
@@ -22,11 +24,12 @@ use diesel::Connection as _;
 use tracing::{Instrument as _, debug, warn};
 
 pub use action::Action;
-pub use commands::{COMMANDS, CommandInfo};
+pub use command::Command;
 pub use message::{
     Attachment, AttachmentKind, Button, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
     Text,
 };
+pub use table::{COMMANDS, CommandSpec};
 
 use self::fallback::{FallbackAnswer, FallbackError, FallbackRequest};
 use self::turn::Turn;
@@ -207,11 +210,14 @@ impl Tally {
             debug!("duplicate update ignored");
             return Ok(Pass::Done(Outcome::Duplicate));
         }
-        if let Content::Command { name, args, .. } = &msg.content
-            && name == "budget-channel"
-        {
+        let command = match &msg.content {
+            Content::Command { name, args } => Some(Command::from_slash(name, args)),
+            Content::Typed(command) => Some(command.clone()),
+            Content::Text(_) | Content::Action(_) => None,
+        };
+        if let Some(Command::GroupLedger { enable }) = command {
             // `None` there means the update was claimed before.
-            return commands::budget_channel(self, conn, msg, args)
+            return commands::group_ledger(self, conn, msg, enable)
                 .map(|reply| Pass::Done(reply.map_or(Outcome::Duplicate, Outcome::Replied)));
         }
         let mut turn = Turn::begin(self, conn, msg)?;
@@ -219,9 +225,9 @@ impl Tally {
             return self.finish(turn, msg, |t| Ok(t.reply_inactive_ledger()));
         }
         // Free text, and `/ask TEXT`, which is free text addressed to the bot explicitly.
-        let question = match &msg.content {
-            Content::Text(text) => Some((text.as_str(), false)),
-            Content::Command { name, args, .. } if name == "ask" => Some((args.as_str(), true)),
+        let question = match (&msg.content, &command) {
+            (Content::Text(text), _) => Some((text.as_str(), false)),
+            (_, Some(Command::Ask { text })) => Some((text.as_str(), true)),
             _ => None,
         };
         if let Some((text, explicit)) = question {
@@ -251,14 +257,10 @@ impl Tally {
             }
             return self.finish(turn, msg, |t| t.answer_parsed(parsed, text));
         }
-        match &msg.content {
-            Content::Text(_) => Ok(Pass::Done(Outcome::Ignored)),
-            Content::Command {
-                name,
-                args,
-                options,
-            } => self.finish(turn, msg, |t| t.command(name, args, options)),
-            Content::Action(action) => self.finish(turn, msg, |t| t.action(action)),
+        match (command, &msg.content) {
+            (Some(command), _) => self.finish(turn, msg, |t| t.execute_command(command)),
+            (None, Content::Action(action)) => self.finish(turn, msg, |t| t.action(action)),
+            (None, _) => Ok(Pass::Done(Outcome::Ignored)),
         }
     }
 

@@ -4,6 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::action::Action;
+use super::command::RecurringCommand;
 use super::format;
 use super::message::{Button, OutMessage, Reply, Text};
 use super::turn::Turn;
@@ -124,21 +125,19 @@ impl Turn<'_> {
     }
 
     /// `/recurring`, `/recurring skip 2`, `pause 2`, `resume 2`, `delete 2`, `edit 2 17.99`.
-    pub(crate) fn recurring_command(&mut self, args: &str) -> Result<Reply, Error> {
-        let mut words = args.split_whitespace();
-        let verb = words.next().map(str::to_ascii_lowercase);
-        let Some(verb) = verb.filter(|v| v != "list") else {
-            return self.recurring_list();
-        };
-        let number = words
-            .next()
-            .and_then(|w| w.trim_start_matches('#').parse().ok());
-        let Some(number) = number else {
-            return Ok(Reply::text(recurring_usage()));
+    pub(crate) fn recurring_command(&mut self, command: RecurringCommand) -> Result<Reply, Error> {
+        let number = match &command {
+            RecurringCommand::List => return self.recurring_list(),
+            RecurringCommand::Usage => return Ok(Reply::text(recurring_usage())),
+            RecurringCommand::Act { number, .. } | RecurringCommand::Edit { number, .. } => *number,
         };
         let ledger = self.cx.ledger.id;
         let found = recurring::numbered(self.conn, self.cx.account.id, ledger, number)?;
-        match verb.as_str() {
+        let verb = match &command {
+            RecurringCommand::Act { verb, .. } => verb.as_str(),
+            _ => "edit",
+        };
+        match verb {
             "skip" => self.recurring_act(&Action::RecurringSkip(found.id)),
             "pause" | "stop" => self.recurring_act(&Action::RecurringPause(found.id)),
             "resume" | "start" | "unpause" => {
@@ -147,10 +146,12 @@ impl Turn<'_> {
             "delete" | "remove" | "cancel" => {
                 self.recurring_act(&Action::RecurringDelete(found.id))
             }
-            "edit" | "amount" | "change" => {
-                let rest: Vec<&str> = words.collect();
-                let amount = rest.join(" ");
-                let money = self.schedule_amount(&amount, found.money)?;
+            _ => {
+                let amount = match &command {
+                    RecurringCommand::Edit { amount, .. } => amount.as_str(),
+                    _ => "",
+                };
+                let money = self.schedule_amount(amount, found.money)?;
                 let changed = recurring::set_amount(
                     self.conn,
                     self.cx.account.id,
@@ -165,7 +166,6 @@ impl Turn<'_> {
                         .plain(". Entries already recorded keep their amount."),
                 ))
             }
-            _ => Ok(Reply::text(recurring_usage())),
         }
     }
 

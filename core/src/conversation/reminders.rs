@@ -13,7 +13,7 @@ const BATCH: i64 = 100;
 
 /// What a reminder request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Request {
+pub enum Request {
     On(Kind, i32),
     Off(Option<Kind>),
     Show,

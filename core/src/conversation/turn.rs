@@ -161,9 +161,10 @@ impl<'a> Turn<'a> {
     }
 
     pub fn reply_inactive_ledger(&self) -> Reply {
-        Reply::text(Text::plain_str(
-            "Tally is switched off in this channel. An admin can switch it on with /budget-channel enable.",
-        ))
+        Reply::text(Text::plain_str(format!(
+            "Tally is switched off in this channel. An admin can switch it on with /{} enable.",
+            super::table::GROUP_LEDGER
+        )))
     }
 }
 

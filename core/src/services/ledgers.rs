@@ -31,11 +31,11 @@ impl Access {
         if self.ledger.active {
             Ok(())
         } else {
-            Err(Error::Forbidden(
+            Err(Error::Forbidden(format!(
                 "This group's shared budget is switched off, so nothing in it can be changed. \
-                 An admin can switch it back on in the chat with /budget-channel enable."
-                    .into(),
-            ))
+                 An admin can switch it back on in the chat with /{} enable.",
+                crate::conversation::table::GROUP_LEDGER
+            )))
         }
     }
 
