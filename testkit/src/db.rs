@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
-use super::Db;
+use tally_core::db::Db;
 
 /// The environment variable that enables the PostgreSQL runs of the test suite.
 pub const POSTGRES_URL_VAR: &str = "TALLY_TEST_POSTGRES_URL";
@@ -124,6 +124,13 @@ impl TestDb {
             cleanup: Cleanup::Postgres { admin_url, schema },
         })
     }
+}
+
+/// A fresh database per backend: SQLite always, PostgreSQL when [`POSTGRES_URL_VAR`] is set.
+pub fn backends(test: &str) -> Vec<TestDb> {
+    let mut v = vec![TestDb::sqlite()];
+    v.extend(TestDb::postgres(test));
+    v
 }
 
 impl Drop for TestDb {

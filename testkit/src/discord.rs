@@ -463,6 +463,27 @@ impl Person {
     }
 }
 
+/// A server admin (she may manage channels, so she can switch a budget channel on).
+pub const ANA: Person = Person {
+    id: 600000000000000001,
+    username: "ana",
+    nick: Some("Ana the Admin"),
+    permissions: "16",
+};
+
+/// A plain member of the server.
+pub const BEN: Person = Person {
+    id: 600000000000000002,
+    username: "ben",
+    nick: None,
+    permissions: "1024",
+};
+
+/// A direct-message channel with the bot.
+pub const DM: Place = Place::Dm {
+    channel: 610000000000000001,
+};
+
 /// Where an interaction happens.
 #[derive(Debug, Clone, Copy)]
 pub enum Place {

@@ -1,9 +1,8 @@
-//! Shared fixtures for the service tests: every test runs on SQLite and, when configured, PostgreSQL.
-#![allow(dead_code)]
+//! Shared fixtures for tests that work through core's services: a fixed clock, amounts,
+//! categories, accounts and entries, on every backend.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tally_core::db::AnyConnection;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{AccountId, CategoryName, LedgerId, Platform, TransactionKind};
 use tally_core::models::account::Account;
 use tally_core::money::{Currency, Money};
@@ -11,13 +10,9 @@ use tally_core::services::accounts::{self, AccountDefaults};
 use tally_core::services::ledgers;
 use tally_core::services::transactions::{self, NewTransaction, Source};
 
-/// A fresh database per backend: SQLite always, PostgreSQL when `TALLY_TEST_POSTGRES_URL` is set.
-pub fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
-}
+pub use crate::db::{TestDb, backends};
 
+/// The tests' "now": 2026-11-24, noon UTC.
 pub fn now() -> DateTime<Utc> {
     "2026-11-24T12:00:00Z".parse().expect("instant")
 }

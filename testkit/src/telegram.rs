@@ -1,4 +1,4 @@
-//! A fake Telegram Bot API on 127.0.0.1, for the tests and the load harness.
+//! A fake Telegram Bot API on 127.0.0.1, for the bot's tests and the load harness.
 
 // It answers the methods the adapter calls, records every call, serves queued updates by long
 // polling, checks HTML the way Telegram does, and fails on request (429, 5xx, hangs, garbage).
@@ -19,8 +19,6 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use url::Url;
-
-use crate::config::{Secret, TelegramConfig};
 
 /// The bot the fake pretends to be.
 pub const BOT_ID: u64 = 7_000_001;
@@ -271,22 +269,14 @@ impl FakeTelegram {
         })
     }
 
+    /// The Bot API base the adapter is pointed at (with [`FakeTelegram::token`], that is all
+    /// its configuration needs in polling mode).
     pub fn url(&self) -> Url {
         self.url.clone()
     }
 
     pub fn token(&self) -> &str {
         &self.shared.token
-    }
-
-    /// A configuration pointing at this fake, in polling mode.
-    pub fn config(&self) -> TelegramConfig {
-        TelegramConfig {
-            token: Secret::new(self.token()),
-            api_url: self.url(),
-            webhook_url: None,
-            webhook_secret: None,
-        }
     }
 
     /// Pretends a webhook was set earlier (polling must remove it first).

@@ -1,9 +1,7 @@
 //! Accounts and sessions over HTTP: sign-up, login, token rejections, logout, login slow-down.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use base64::Engine as _;
 use chrono::Duration;
 use reqwest::StatusCode;

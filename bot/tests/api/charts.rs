@@ -1,9 +1,7 @@
 //! `GET /api/v1/charts/{kind}.png|svg`: real images of the caller's ledgers, and nobody else's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
@@ -105,7 +103,7 @@ async fn charts_as_png_and_svg_scoped_to_the_caller() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_conversation_endpoint_names_the_chart_it_made() {
-    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let app = TestApp::spawn(tally_testkit::db::TestDb::sqlite()).await;
     let ann = app.user("ann").await;
     app.spend(&ann, "12.50", "food", "2026-11-02").await;
     let r = app

@@ -1,9 +1,7 @@
 //! `GET /api/v1/export`: the caller's entries as a file, in each format, scoped like every read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use serde_json::Value;

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use tally_bot::http::server::{ServeOptions, serve};
 use tally_bot::http::{Metrics, metrics_router, surface};
 use tally_core::Tally;
-use tally_core::db::testing::TestDb;
+use tally_testkit::db::TestDb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;

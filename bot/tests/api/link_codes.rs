@@ -2,9 +2,7 @@
 //! to another, with failed tries limited per identity.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

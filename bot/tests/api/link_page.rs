@@ -2,9 +2,7 @@
 //! account a login or hand it to an existing account, and the token works once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -8,8 +8,6 @@
 //! failure, elsewhere the test says it is skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::panic::AssertUnwindSafe;
@@ -17,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use api_support::*;
+use crate::support::*;
 use fantoccini::elements::Element;
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -25,9 +23,9 @@ use futures::FutureExt;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use tally_core::clock::Clock;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::Platform;
 use tally_core::services::{linking, settings};
+use tally_testkit::db::TestDb;
 
 /// The longest an element may take to appear after a navigation or a form submission.
 const WAIT: Duration = Duration::from_secs(20);

@@ -2,12 +2,10 @@
 //! token or a link code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use api_support::*;
+use crate::support::*;
 use serde_json::{Value, json};
 use tally_core::domain::Platform;
 

@@ -3,9 +3,7 @@
 //! values are among those the document lists; and the fixed words are enums.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -61,7 +59,7 @@ fn query_params(operation: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_documents_what_it_answers_to_bad_requests() {
-    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let app = TestApp::spawn(tally_testkit::db::TestDb::sqlite()).await;
     let token = app.user("ann").await;
     let doc: Value = app
         .client
@@ -170,7 +168,7 @@ async fn every_operation_documents_what_it_answers_to_bad_requests() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kinds_periods_and_granularities_are_enums() {
-    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let app = TestApp::spawn(tally_testkit::db::TestDb::sqlite()).await;
     let doc: Value = app
         .client
         .get(app.url("/api/v1/openapi.json"))
@@ -242,7 +240,7 @@ fn refs(v: &Value, out: &mut Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_reference_in_the_document_resolves() {
-    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let app = TestApp::spawn(tally_testkit::db::TestDb::sqlite()).await;
     let doc: Value = app
         .client
         .get(app.url("/api/v1/openapi.json"))

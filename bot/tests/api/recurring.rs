@@ -1,9 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The recurring-entries API: create, list, patch, skip, delete, posting, and scoping to the owner.
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tally_bot::recurring::Poster;

@@ -1,9 +1,7 @@
 //! Summaries, savings analytics, categories, budgets and ledgers over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tally_core::domain::Platform;

@@ -12,21 +12,16 @@ use tally_core::Tally;
 use tally_core::auth::AuthSettings;
 use tally_core::clock::{Clock, ManualClock};
 use tally_core::conversation::{Chat, Content, Incoming, Sender};
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{ChatKind, Platform};
+use tally_testkit::db::TestDb;
 use tokio::task::JoinHandle;
+
+pub use tally_testkit::db::backends;
 
 pub const PASSWORD: &str = "correct horse battery";
 
 pub fn start() -> DateTime<Utc> {
     "2026-11-24T12:00:00Z".parse().unwrap()
-}
-
-/// A fresh database per backend: SQLite always, PostgreSQL when `TALLY_TEST_POSTGRES_URL` is set.
-pub fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
 }
 
 pub struct TestApp {

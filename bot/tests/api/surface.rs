@@ -2,9 +2,7 @@
 //! for unknown routes, wrong methods and huge bodies, and the conversation endpoint.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -298,7 +296,7 @@ async fn no_response_carries_a_password_or_hash() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn made_up_methods_do_not_grow_the_metrics() {
-    let app = TestApp::spawn(tally_core::db::testing::TestDb::sqlite()).await;
+    let app = TestApp::spawn(tally_testkit::db::TestDb::sqlite()).await;
     let metrics = || async {
         let r = app.client.get(app.url("/metrics")).send().await.unwrap();
         r.text().await.unwrap()

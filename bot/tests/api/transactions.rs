@@ -2,9 +2,7 @@
 //! idempotent creation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod api_support;
-
-use api_support::*;
+use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,29 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The Discord adapter end to end: serenity against a fake Discord, on SQLite and PostgreSQL.
 
-#[path = "support/discord/mod.rs"]
-mod support;
-
+use crate::support;
+use crate::support::fake::{self, strings, sub};
+use crate::support::fake::{ANA, BEN, DM};
+use crate::support::{Harness, Place, backends, component_ids, content, ephemeral};
 use serde_json::{Value, json};
-use support::fake::{self, strings, sub};
-use support::{Harness, Person, Place, backends, component_ids, content, ephemeral};
-use tally_core::db::testing::TestDb;
+use tally_testkit::db::TestDb;
 
-const ANA: Person = Person {
-    id: 600000000000000001,
-    username: "ana",
-    nick: Some("Ana the Admin"),
-    permissions: "16",
-};
-const BEN: Person = Person {
-    id: 600000000000000002,
-    username: "ben",
-    nick: None,
-    permissions: "1024",
-};
-const DM: Place = Place::Dm {
-    channel: 610000000000000001,
-};
 const TOWN: Place = Place::Guild {
     channel: 620000000000000001,
 };

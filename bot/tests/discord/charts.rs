@@ -1,23 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Charts on Discord: `/chart` and the 📊 button answer with a PNG attached to the reply.
 
-#[path = "support/discord/mod.rs"]
-mod support;
-
+use crate::support::fake::{self, Request, strings};
+use crate::support::fake::{BEN, DM};
+use crate::support::{Harness, backends, component_ids, content};
 use serde_json::json;
-use support::fake::{self, Request, strings};
-use support::{Harness, Person, Place, backends, component_ids, content};
-use tally_core::db::testing::TestDb;
-
-const BEN: Person = Person {
-    id: 600000000000000002,
-    username: "ben",
-    nick: None,
-    permissions: "1024",
-};
-const DM: Place = Place::Dm {
-    channel: 610000000000000001,
-};
+use tally_testkit::db::TestDb;
 
 fn png_width(r: &Request) -> u32 {
     let (name, bytes) = r.files.first().expect("a file was attached");

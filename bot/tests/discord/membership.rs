@@ -2,32 +2,18 @@
 //! A Discord budget channel seen through the API is open only while Discord says the caller is
 //! still in the server, and leaving the server takes access away at once.
 
-#[path = "support/discord/mod.rs"]
-mod support;
-
 use std::net::SocketAddr;
 
+use crate::support::fake::{self, GUILD_ID, sub};
+use crate::support::fake::{ANA, BEN};
+use crate::support::{Harness, Person, Place, Setup, backends};
 use chrono::Duration;
 use serde_json::{Value, json};
-use support::fake::{self, GUILD_ID, sub};
-use support::{Harness, Person, Place, Setup, backends};
 use tally_core::auth::sessions;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{AccountId, LedgerId, Platform};
 use tally_core::services::{accounts, ledgers};
+use tally_testkit::db::TestDb;
 
-const ANA: Person = Person {
-    id: 600000000000000001,
-    username: "ana",
-    nick: Some("Ana the Admin"),
-    permissions: "16",
-};
-const BEN: Person = Person {
-    id: 600000000000000002,
-    username: "ben",
-    nick: None,
-    permissions: "1024",
-};
 const CHANNEL: u64 = 620000000000000002;
 const BUDGET: Place = Place::Guild { channel: CHANNEL };
 

@@ -1,8 +1,6 @@
 //! The Discord adapter under test: a fresh database, a fake Discord, the real serenity client.
 #![allow(dead_code)]
 
-pub mod fake;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,22 +11,16 @@ use tally_bot::discord::{self, Discord, Options, Outcome};
 use tally_core::Tally;
 use tally_core::clock::ManualClock;
 use tally_core::conversation::fallback::Fallback;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{CategoryName, Platform, TransactionKind};
 use tally_core::models::transaction::Transaction;
 use tally_core::money::{Currency, Money};
 use tally_core::services::transactions::{NewTransaction, Source};
 use tally_core::services::{accounts, ledgers, transactions};
+use tally_testkit::db::TestDb;
 use tokio::sync::broadcast;
 
-pub use fake::{FakeDiscord, Person, Place};
-
-/// A fresh database per backend: SQLite always, PostgreSQL when `TALLY_TEST_POSTGRES_URL` is set.
-pub fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
-}
+pub use tally_testkit::db::backends;
+pub use tally_testkit::discord::{self as fake, FakeDiscord, Person, Place};
 
 pub fn now() -> DateTime<Utc> {
     "2026-11-24T12:00:00Z".parse().expect("instant")

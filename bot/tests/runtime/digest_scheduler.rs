@@ -11,9 +11,9 @@ use tally_core::Tally;
 use tally_core::clock::{Clock, ManualClock};
 use tally_core::conversation::{Chat, Content, Incoming, OutMessage, Sender};
 use tally_core::db::Db;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{ChatKind, Platform};
 use tally_core::notify::Notifier;
+use tally_testkit::db::{TestDb, backends};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("instant")
@@ -56,12 +56,6 @@ impl Notifier for Recorder {
             .push((chat_id.to_owned(), message.text.to_plain()));
         Ok(())
     }
-}
-
-fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
 }
 
 /// One "instance": its own pool on the shared database, its own notifiers, the shared clock.

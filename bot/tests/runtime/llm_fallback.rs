@@ -2,15 +2,9 @@
 //! The LLM fallback through the real conversation and the real openai-api-rs client, against a
 //! fake OpenAI-compatible server on 127.0.0.1 that plays a script and records every request.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 use tally_bot::config::Config;
@@ -18,99 +12,14 @@ use tally_bot::llm::LlmFallback;
 use tally_core::Tally;
 use tally_core::clock::ManualClock;
 use tally_core::conversation::{Action, Chat, Content, Incoming, Reply, Sender};
-use tally_core::db::testing::TestDb;
 use tally_core::db::{AnyConnection, schema};
 use tally_core::domain::{AccountId, CategoryName, ChatKind, LedgerId, Platform, TransactionKind};
 use tally_core::money::{Currency, Money};
 use tally_core::services::accounts::{self, AccountDefaults};
 use tally_core::services::ledgers;
 use tally_core::services::transactions::{self, Filter, NewTransaction, Source};
-
-// ---------- the fake server ----------
-
-enum Step {
-    Reply(Value),
-    Status(u16, &'static str),
-    /// Never answers: the client must give up on its own.
-    Hold,
-}
-
-#[derive(Default)]
-struct Fake {
-    script: Mutex<VecDeque<Step>>,
-    requests: Mutex<Vec<Value>>,
-}
-
-impl Fake {
-    fn requests(&self) -> Vec<Value> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-async fn completions(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) -> Response {
-    fake.requests.lock().unwrap().push(body);
-    let step = fake.script.lock().unwrap().pop_front();
-    match step {
-        Some(Step::Reply(v)) => Json(v).into_response(),
-        Some(Step::Status(code, body)) => {
-            (StatusCode::from_u16(code).unwrap(), body.to_owned()).into_response()
-        }
-        Some(Step::Hold) => std::future::pending().await,
-        None => (StatusCode::INTERNAL_SERVER_ERROR, "unscripted request").into_response(),
-    }
-}
-
-/// Starts the fake; returns its base URL (what `TALLY_OPENAI_BASE_URL` would be).
-async fn fake(script: Vec<Step>) -> (String, Arc<Fake>) {
-    let fake = Arc::new(Fake {
-        script: Mutex::new(script.into()),
-        ..Fake::default()
-    });
-    let app = axum::Router::new()
-        .route("/v1/chat/completions", post(completions))
-        .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/v1"), fake)
-}
-
-fn completion(message: Value, finish: &str, tokens: i64) -> Step {
-    Step::Reply(json!({
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1_790_000_000,
-        "model": "fake-model",
-        "choices": [{ "index": 0, "message": message, "finish_reason": finish }],
-        "usage": { "prompt_tokens": tokens - 10, "completion_tokens": 10, "total_tokens": tokens },
-    }))
-}
-
-fn text(content: &str, tokens: i64) -> Step {
-    completion(
-        json!({ "role": "assistant", "content": content }),
-        "stop",
-        tokens,
-    )
-}
-
-fn calls(list: &[(&str, &str, String)], tokens: i64) -> Step {
-    let tool_calls: Vec<Value> = list
-        .iter()
-        .map(|(id, name, args)| {
-            json!({ "id": id, "type": "function", "function": { "name": name, "arguments": args } })
-        })
-        .collect();
-    completion(
-        json!({ "role": "assistant", "content": null, "tool_calls": tool_calls }),
-        "tool_calls",
-        tokens,
-    )
-}
-
-fn call(name: &str, args: Value) -> Step {
-    calls(&[("call_1", name, args.to_string())], 100)
-}
+use tally_testkit::db::{TestDb, backends};
+use tally_testkit::openai::{Step, call, calls, start as fake, text};
 
 // ---------- the app under test ----------
 
@@ -257,12 +166,6 @@ fn seed_ann(t: &TestDb) -> (AccountId, LedgerId) {
         Ok(ann)
     })
     .unwrap()
-}
-
-fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
 }
 
 fn messages(request: &Value) -> Vec<Value> {

@@ -14,9 +14,9 @@ use tally_bot::rates::{Fetch, RatesFetcher};
 use tally_core::Tally;
 use tally_core::clock::ManualClock;
 use tally_core::db::Db;
-use tally_core::db::testing::TestDb;
 use tally_core::money::Currency;
 use tally_core::services::rates;
+use tally_testkit::db::{TestDb, backends};
 
 const HIST: &str = "<gesmes:Envelope><Cube>\
     <Cube time='2026-11-23'><Cube currency='USD' rate='1.0400'/><Cube currency='JPY' rate='160.10'/></Cube>\
@@ -70,12 +70,6 @@ impl FakeEcb {
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
-}
-
-fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
 }
 
 fn instance(t: &TestDb, clock: &Arc<ManualClock>, base: &url::Url) -> (Tally, RatesFetcher) {

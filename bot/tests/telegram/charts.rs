@@ -1,10 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Charts through the real teloxide adapter: `/chart` and the 📊 button upload a PNG photo.
 
-mod telegram_support;
-
-use tally_bot::telegram::fake::{FakeUser, Sent};
-use telegram_support::*;
+use crate::support::*;
+use tally_testkit::telegram::{FakeUser, Sent};
 
 fn ann() -> FakeUser {
     FakeUser::new(601, "Ann")

@@ -2,16 +2,14 @@
 //! Exactly once, whatever Telegram and the network do: redeliveries, 429, 5xx, timeouts,
 //! malformed updates, and our own failures.
 
-mod telegram_support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 use tally_bot::telegram::Options;
-use tally_bot::telegram::fake::{Failure, FakeUser};
-use tally_core::db::testing::TestDb;
-use telegram_support::*;
+use tally_testkit::db::TestDb;
+use tally_testkit::telegram::{Failure, FakeUser};
 
 fn ann() -> FakeUser {
     FakeUser::new(501, "Ann")

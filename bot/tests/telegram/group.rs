@@ -1,14 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! A group with its own ledger: members, admin-only budgets decided by Telegram, alerts.
 
-mod telegram_support;
-
-use tally_bot::telegram::fake::{BOT_USERNAME, FakeUser};
+use crate::support::*;
 use tally_core::domain::CategoryName;
 use tally_core::money::{Currency, Money};
 use tally_core::period::BudgetPeriod;
 use tally_core::services::budgets;
-use telegram_support::*;
+use tally_testkit::telegram::{BOT_USERNAME, FakeUser};
 
 const GROUP: i64 = -1_001_234_567_890;
 

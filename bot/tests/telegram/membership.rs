@@ -3,20 +3,18 @@
 //! once, over the API too; a demoted admin loses their role; a bot removed from the group
 //! switches its ledger off. Each is an attack that used to work.
 
-mod telegram_support;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::*;
 use chrono::Duration;
 use serde_json::{Value, json};
-use tally_bot::telegram::fake::FakeUser;
 use tally_core::Tally;
 use tally_core::auth::sessions;
 use tally_core::clock::ManualClock;
 use tally_core::domain::{LedgerId, Role};
 use tally_core::services::{accounts, ledgers};
-use telegram_support::*;
+use tally_testkit::telegram::FakeUser;
 
 const GROUP: i64 = -1_001_555_000_111;
 
@@ -245,7 +243,7 @@ async fn api_access_is_rechecked_with_telegram_after_a_few_minutes() {
         clock.advance(Duration::minutes(6));
         rig.fake.fail_next(
             "getChatMember",
-            tally_bot::telegram::fake::Failure::Status(400),
+            tally_testkit::telegram::Failure::Status(400),
         );
         let (status, body) = api.get(&bob_token, &q).await;
         assert_eq!(status, 403, "{body}");

@@ -1,11 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! A private conversation through the real teloxide adapter and a fake Bot API.
 
-mod telegram_support;
-
-use tally_bot::telegram::fake::FakeUser;
+use crate::support::*;
 use tally_core::services::transactions;
-use telegram_support::*;
+use tally_testkit::telegram::FakeUser;
 
 fn ann() -> FakeUser {
     FakeUser {

@@ -2,17 +2,15 @@
 //! Recurring entries through Telegram: scheduled in a chat, posted by the poster on their day with
 //! a message carrying Undo and Skip, and those buttons working.
 
-mod telegram_support;
-
 use std::sync::Arc;
 
+use crate::support::*;
 use tally_bot::recurring::{PostReport, Poster};
 use tally_bot::telegram::Telegram;
-use tally_bot::telegram::fake::{FakeTelegram, FakeUser};
 use tally_core::Settings;
 use tally_core::Tally;
 use tally_core::clock::ManualClock;
-use telegram_support::*;
+use tally_testkit::telegram::{FakeTelegram, FakeUser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_schedule_posts_into_its_chat_with_undo_and_skip() {

@@ -1,16 +1,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Start-up (getMe, the command menu, webhook clean-up), digests through the notifier, throttling.
 
-mod telegram_support;
-
+use crate::support::*;
 use tally_bot::config::Secret;
-use tally_bot::telegram::fake::{BOT_USERNAME, FakeTelegram, FakeUser};
 use tally_bot::telegram::{Limits, Telegram, USERNAME_SETTING};
 use tally_core::conversation::{COMMANDS, OutMessage, Text};
-use tally_core::db::testing::TestDb;
 use tally_core::domain::Platform;
 use tally_core::services::settings;
-use telegram_support::*;
+use tally_testkit::db::TestDb;
+use tally_testkit::telegram::{BOT_USERNAME, FakeTelegram, FakeUser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_up_introduces_the_bot_and_registers_its_commands() {

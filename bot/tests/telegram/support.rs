@@ -5,26 +5,39 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tally_bot::telegram::fake::{FakeTelegram, Sent};
+use tally_bot::config::{Secret, TelegramConfig};
 use tally_bot::telegram::{Options, PollOptions, RetryPolicy, Telegram};
 use tally_core::clock::ManualClock;
 use tally_core::db::AnyConnection;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{AccountId, CategoryName, DateOrder, LedgerId, Platform, TransactionKind};
 use tally_core::money::{Currency, Money};
 use tally_core::parser::{ParseContext, Parser, Vocabulary};
 use tally_core::services::transactions::{self, NewTransaction, Source};
 use tally_core::services::{accounts, ledgers};
 use tally_core::{Settings, Tally};
+use tally_testkit::db::TestDb;
+use tally_testkit::telegram::{FakeTelegram, Sent};
+
+pub use tally_testkit::db::backends;
 
 /// Generous: waits end as soon as what they wait for happens.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// A fresh database per backend: SQLite always, PostgreSQL when `TALLY_TEST_POSTGRES_URL` is set.
-pub fn backends(test: &str) -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    v.extend(TestDb::postgres(test));
-    v
+/// The adapter's configuration against a fake Bot API, in polling mode (the fake lives in
+/// `tally-testkit`, which knows nothing of the bot's configuration types).
+pub trait FakeConfig {
+    fn config(&self) -> TelegramConfig;
+}
+
+impl FakeConfig for FakeTelegram {
+    fn config(&self) -> TelegramConfig {
+        TelegramConfig {
+            token: Secret::new(self.token()),
+            api_url: self.url(),
+            webhook_url: None,
+            webhook_secret: None,
+        }
+    }
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -49,7 +62,7 @@ pub fn parser_ready(test: &str) -> bool {
         .parse_add_args("12 pizza", TransactionKind::Expense, &ctx)
         .is_ok();
     if !ready {
-        tally_core::db::testing::skip_unless_ci(&format!(
+        tally_testkit::db::skip_unless_ci(&format!(
             "the parser is still a stub in this build ({test})"
         ));
     }

@@ -1,21 +1,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Webhook mode: the secret-token header, failures answered 500, several instances as one bot.
 
-mod telegram_support;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::*;
 use diesel::connection::SimpleConnection;
 use serde_json::Value;
 use tally_bot::config::{Secret, TelegramConfig};
-use tally_bot::telegram::fake::{FakeTelegram, FakeUser};
 use tally_bot::telegram::{SECRET_HEADER, Telegram};
 use tally_core::clock::ManualClock;
-use tally_core::db::testing::TestDb;
 use tally_core::db::{Backend, Db};
 use tally_core::{Settings, Tally};
-use telegram_support::*;
+use tally_testkit::db::TestDb;
+use tally_testkit::telegram::{FakeTelegram, FakeUser};
 
 const HOOK: &str = "https://bot.example.com/telegram/hook";
 

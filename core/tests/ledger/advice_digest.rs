@@ -1,20 +1,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Digests: the `/digest` command, due times, the one-instance claim, and what a digest says.
 
-mod common;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use common::*;
 use tally_core::Tally;
 use tally_core::clock::ManualClock;
 use tally_core::conversation::digest::compose;
 use tally_core::conversation::{Chat, Content, Incoming, Sender};
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{ChatKind, Platform, Role, TransactionKind};
 use tally_core::services::digests::{self, Frequency};
 use tally_core::services::{accounts, ledgers};
+use tally_testkit::db::TestDb;
+use tally_testkit::fixtures::*;
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("instant")

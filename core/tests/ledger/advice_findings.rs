@@ -1,15 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The offline analyst on generated ledgers whose answers are worked out by hand.
 
-mod common;
-
-use common::*;
 use tally_core::advice::{self, Cadence, Finding, FindingKind};
 use tally_core::db::AnyConnection;
 use tally_core::domain::{AccountId, LedgerId, TransactionKind};
 use tally_core::money::{Currency, Money};
 use tally_core::period::BudgetPeriod;
 use tally_core::services::budgets;
+use tally_testkit::fixtures::*;
 
 fn note(
     c: &mut AnyConnection,

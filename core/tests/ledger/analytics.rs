@@ -1,12 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Analytics on generated ledgers agree with a straightforward recomputation.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
-use common::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tally_core::domain::TransactionKind;
@@ -14,6 +11,7 @@ use tally_core::money::{Currency, Money};
 use tally_core::period::{DateRange, Granularity};
 use tally_core::services::analytics::{self, SavingsRate};
 use tally_core::services::transactions::{self, TransactionPatch};
+use tally_testkit::fixtures::*;
 
 struct Generated {
     kind: TransactionKind,

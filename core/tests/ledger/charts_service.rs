@@ -2,12 +2,9 @@
 //! Each chart kind built from generated ledgers: the right bars and sums, and never anyone
 //! else's figures.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
-use common::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tally_core::ErrorKind;
@@ -17,6 +14,7 @@ use tally_core::money::{Currency, Money};
 use tally_core::period::{BudgetPeriod, DateRange, Granularity};
 use tally_core::services::charts::{BuiltChart, ChartKind, ChartRequest, Charted, build};
 use tally_core::services::{budgets, ledgers};
+use tally_testkit::fixtures::*;
 
 fn today() -> NaiveDate {
     day("2026-11-24")

@@ -1,18 +1,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The conversation entry point: commands, buttons, groups and exactly-once handling.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::*;
 use tally_core::clock::ManualClock;
 use tally_core::conversation::{Action, Chat, Content, Incoming, Reply, Sender};
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{ChatKind, Platform, Role, TransactionKind};
 use tally_core::services::transactions::Filter;
 use tally_core::services::{accounts, categories, keywords, ledgers, transactions};
 use tally_core::{Settings, Tally};
+use tally_testkit::db::TestDb;
+use tally_testkit::fixtures::*;
 
 struct Chatter {
     tally: Tally,

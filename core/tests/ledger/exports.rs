@@ -2,10 +2,7 @@
 //! Exports through the service: every live entry once, oldest first, across batches, within the
 //! range asked, totals that match the summary, and only for members.
 
-mod common;
-
 use chrono::{Days, NaiveDate};
-use common::*;
 use tally_core::ErrorKind;
 use tally_core::domain::{Platform, Role, TransactionKind};
 use tally_core::export::{Format, JournalOptions};
@@ -13,6 +10,7 @@ use tally_core::money::{Currency, Money};
 use tally_core::period::DateRange;
 use tally_core::services::exports::{self, BATCH, Request};
 use tally_core::services::{analytics, ledgers, membership, transactions};
+use tally_testkit::fixtures::*;
 
 fn request(ledger: tally_core::domain::LedgerId, format: Format) -> Request {
     Request {

@@ -1,15 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Isolation: an account never reads, changes or learns of a ledger it is not a member of.
 
-mod common;
-
-use common::*;
 use tally_core::ErrorKind;
 use tally_core::db::AnyConnection;
 use tally_core::domain::{CategoryId, LedgerId, Platform, Role, TransactionKind};
 use tally_core::period::{BudgetPeriod, DateRange, Granularity};
 use tally_core::services::transactions::{Filter, NewTransaction, Source, TransactionPatch};
 use tally_core::services::{analytics, budgets, categories, keywords, ledgers, transactions};
+use tally_testkit::fixtures::*;
 
 fn assert_not_found<T: std::fmt::Debug>(what: &str, r: tally_core::Result<T>) {
     match r {

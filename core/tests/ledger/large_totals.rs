@@ -3,11 +3,8 @@
 //!
 //! Single amounts keep their bound (a trillion); totals of them are exact in 128 bits.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::*;
 use tally_core::clock::ManualClock;
 use tally_core::conversation::{Chat, Content, Incoming, Sender};
 use tally_core::domain::{ChatKind, Platform, TransactionKind};
@@ -15,6 +12,7 @@ use tally_core::money::{Currency, Money};
 use tally_core::period::{BudgetPeriod, DateRange, Granularity};
 use tally_core::services::{accounts, analytics, budgets, ledgers};
 use tally_core::{Settings, Tally};
+use tally_testkit::fixtures::*;
 
 const BIG: &str = "999999999999.99";
 const BIGGEST: &str = "1000000000000.00";

@@ -1,9 +1,6 @@
 //! Merging two accounts moves everything, loses nothing, duplicates nothing, in one transaction.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
 use diesel::prelude::*;
 use tally_core::ErrorKind;
 use tally_core::auth::{Email, Username};
@@ -19,6 +16,7 @@ use tally_core::services::{
     budgets, categories, credentials, idempotency, keywords, ledgers, linking, transactions,
     unlinking,
 };
+use tally_testkit::fixtures::*;
 
 fn all_transactions(c: &mut tally_core::db::AnyConnection) -> i64 {
     transactions_t::table.count().get_result(c).unwrap()

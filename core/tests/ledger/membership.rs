@@ -2,15 +2,12 @@
 //! Group access follows the platform: members who leave lose access at once, switched-off groups
 //! take no changes, and API-style access needs the platform's recent word.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use chrono::Duration;
-use common::*;
 use tally_core::ErrorKind;
 use tally_core::Tally;
 use tally_core::clock::ManualClock;
@@ -22,6 +19,7 @@ use tally_core::period::BudgetPeriod as Period;
 use tally_core::services::accounts::{self, AccountDefaults};
 use tally_core::services::membership::{self, MembershipOracle, Recorded, Standing};
 use tally_core::services::{budgets, categories, ledgers, transactions};
+use tally_testkit::fixtures::*;
 
 const CHAT: &str = "-100";
 

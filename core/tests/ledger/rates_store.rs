@@ -1,13 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Stored exchange rates: kept as published, read back for conversions, fetched once a day.
 
-mod common;
-
 use chrono::Duration;
-use common::*;
 use tally_core::money::{Currency, Decimal};
 use tally_core::rates::{Publication, parse_ecb_xml};
 use tally_core::services::rates::{self, ECB_JOB};
+use tally_testkit::fixtures::*;
 
 const TWO_DAYS: &str = "<Cube><Cube time='2026-11-27'><Cube currency='USD' rate='1.0565'/>\
     <Cube currency='JPY' rate='161.48'/></Cube><Cube time='2026-11-26'>\

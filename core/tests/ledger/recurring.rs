@@ -2,20 +2,18 @@
 //! Recurring entries: scheduling from chat, posting each occurrence once on its own date (also
 //! after downtime and with two instances), and skip, pause, resume, edit and end by count.
 
-mod common;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use common::*;
 use tally_core::clock::ManualClock;
 use tally_core::conversation::recurring::Announcement;
 use tally_core::conversation::{Chat, Content, Incoming, Reply, Sender};
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{ChatKind, Platform, Role};
 use tally_core::services::transactions::Filter;
 use tally_core::services::{accounts, ledgers, transactions};
 use tally_core::{Settings, Tally};
+use tally_testkit::db::TestDb;
+use tally_testkit::fixtures::*;
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("instant")

@@ -1,9 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The services' behaviour: recording, listing, budgets, alerts, categories, claims, settings.
 
-mod common;
-
-use common::*;
 use tally_core::ErrorKind;
 use tally_core::domain::{Platform, Role, TransactionKind};
 use tally_core::money::{Currency, Money};
@@ -13,6 +10,7 @@ use tally_core::services::transactions::{Filter, TransactionPatch};
 use tally_core::services::{
     analytics, budgets, categories, ledgers, settings, transactions, updates,
 };
+use tally_testkit::fixtures::*;
 
 #[test]
 fn identities_resolve_to_one_account_with_a_seeded_personal_ledger() {

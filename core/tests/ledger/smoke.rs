@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The smallest round trip: an entry recorded and listed on every backend.
 
-mod common;
-use common::*;
 use tally_core::services::transactions;
+use tally_testkit::fixtures::*;
 
 #[test]
 fn records_and_lists_on_every_backend() {

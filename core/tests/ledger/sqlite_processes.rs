@@ -1,13 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Two processes on one SQLite file (here: two independent pools) write without "database busy".
 
-mod common;
-
-use common::*;
 use tally_core::db::Db;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::TransactionKind;
 use tally_core::services::transactions::{self, Filter};
+use tally_testkit::db::TestDb;
+use tally_testkit::fixtures::*;
 
 #[test]
 fn independent_writers_wait_for_each_other_instead_of_failing() {

@@ -37,7 +37,7 @@ fn same(field: &str, want: &Value, got: Option<&Value>) -> bool {
 fn dev_set_accuracy_is_at_least_97_percent() {
     let Some(path) = dev_set() else {
         // Under CI (`CI=true`) a missing set fails: a green run must have scored it.
-        tally_core::db::testing::skip_unless_ci(
+        tally_testkit::db::skip_unless_ci(
             "shared/intents/dev.jsonl not found beside the repository",
         );
         return;
