@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::Value;
 use tally_bot::config::{Secret, ShardRange};
 use tally_bot::discord::{self, Discord, Options, Outcome};
@@ -21,10 +21,7 @@ use tokio::sync::broadcast;
 
 pub use tally_testkit::db::backends;
 pub use tally_testkit::discord::{self as fake, FakeDiscord, Person, Place};
-
-pub fn now() -> DateTime<Utc> {
-    "2026-11-24T12:00:00Z".parse().expect("instant")
-}
+pub use tally_testkit::fixtures::now;
 
 pub fn today() -> NaiveDate {
     now().date_naive()

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use tally_bot::config::{Secret, TelegramConfig};
 use tally_bot::telegram::{Options, PollOptions, RetryPolicy, Telegram};
 use tally_core::clock::ManualClock;
@@ -19,6 +19,7 @@ use tally_testkit::db::TestDb;
 use tally_testkit::telegram::{FakeTelegram, Sent};
 
 pub use tally_testkit::db::backends;
+pub use tally_testkit::fixtures::now;
 
 /// Generous: waits end as soon as what they wait for happens.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -38,10 +39,6 @@ impl FakeConfig for FakeTelegram {
             webhook_secret: None,
         }
     }
-}
-
-pub fn now() -> DateTime<Utc> {
-    "2026-11-24T12:00:00Z".parse().expect("instant")
 }
 
 pub fn today() -> NaiveDate {
