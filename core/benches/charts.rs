@@ -8,12 +8,12 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use diesel::RunQueryDsl;
 use tally_core::charts::{BarChart, Chart, PeriodChart, PeriodFigures, render_png};
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{AccountId, LedgerId};
 use tally_core::money::{Currency, Money};
 use tally_core::services::accounts::{self, AccountDefaults};
 use tally_core::services::charts::{ChartKind, ChartRequest, Charted, build};
 use tally_core::services::{categories, ledgers};
+use tally_testkit::db::TestDb;
 
 const LEDGER_SIZE: usize = 100_000;
 

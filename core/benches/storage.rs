@@ -6,13 +6,13 @@ use std::time::Duration;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use diesel::RunQueryDsl;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{AccountId, CategoryName, LedgerId, Platform, TransactionKind};
 use tally_core::money::{Currency, Money};
 use tally_core::period::{DateRange, Granularity};
 use tally_core::services::accounts::{self, AccountDefaults};
 use tally_core::services::transactions::{NewTransaction, Source};
 use tally_core::services::{analytics, categories, ledgers, transactions};
+use tally_testkit::db::TestDb;
 
 const LEDGER_SIZE: usize = 100_000;
 

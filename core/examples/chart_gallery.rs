@@ -8,7 +8,6 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tally_core::charts::render_png;
-use tally_core::db::testing::TestDb;
 use tally_core::domain::{CategoryName, Platform, TransactionKind};
 use tally_core::money::{Currency, Money};
 use tally_core::period::BudgetPeriod;
@@ -16,6 +15,7 @@ use tally_core::services::accounts::{self, AccountDefaults};
 use tally_core::services::charts::{ChartKind, ChartRequest, Charted, build};
 use tally_core::services::transactions::{self, NewTransaction, Source};
 use tally_core::services::{budgets, ledgers};
+use tally_testkit::db::TestDb;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(

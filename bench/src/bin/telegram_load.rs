@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use tally_bench::Latencies;
-use tally_bot::telegram::fake::{FakeTelegram, FakeUser};
+use tally_bot::config::{Secret, TelegramConfig};
 use tally_bot::telegram::{Options, PollOptions, RetryPolicy, Telegram};
 use tally_core::db::Db;
-use tally_core::db::testing::TestDb;
 use tally_core::{Settings, Tally};
+use tally_testkit::db::TestDb;
+use tally_testkit::telegram::{Call, FakeTelegram, FakeUser};
 
 /// What the simulated people write, in turn: a write, two queries and free text.
 const MESSAGES: [&str; 4] = ["/spent 12.50 lunch", "/recent 3", "/summary", "coffee 3.20"];
@@ -98,12 +99,22 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The adapter's configuration against the fake, in polling mode.
+fn config(fake: &FakeTelegram) -> TelegramConfig {
+    TelegramConfig {
+        token: Secret::new(fake.token()),
+        api_url: fake.url(),
+        webhook_url: None,
+        webhook_secret: None,
+    }
+}
+
 async fn run(backend: &str, db: Db, args: &Args) -> anyhow::Result<()> {
     let fake = FakeTelegram::start().await?;
     fake.set_recording(false);
     let mut replies = fake.tap();
     let tally = Tally::new(db, Settings::default());
-    let telegram = Telegram::start(tally, &fake.config(), options()).await?;
+    let telegram = Telegram::start(tally, &config(&fake), options()).await?;
 
     let users: Vec<FakeUser> = (0..args.chats)
         .map(|i| FakeUser::new(10_000 + i as u64, &format!("User{i}")))
@@ -179,7 +190,7 @@ async fn run(backend: &str, db: Db, args: &Args) -> anyhow::Result<()> {
 
 /// The chat of the next message the adapter sent; `None` for other calls.
 async fn next_reply(
-    replies: &mut tokio::sync::mpsc::UnboundedReceiver<tally_bot::telegram::fake::Call>,
+    replies: &mut tokio::sync::mpsc::UnboundedReceiver<Call>,
 ) -> anyhow::Result<Option<i64>> {
     let call = tokio::time::timeout(Duration::from_secs(60), replies.recv())
         .await

@@ -96,8 +96,8 @@ pub fn append(
 
 #[cfg(test)]
 mod tests {
-    use tally_core::db::testing::TestDb;
     use tally_core::services::accounts::{self, AccountDefaults};
+    use tally_testkit::db::TestDb;
 
     use super::*;
 

@@ -19,9 +19,6 @@ mod setup;
 mod updates;
 mod webhook;
 
-#[cfg(any(test, feature = "fake-telegram"))]
-pub mod fake;
-
 use std::sync::Arc;
 use std::time::Duration;
 

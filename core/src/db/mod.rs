@@ -3,7 +3,6 @@
 mod connection;
 mod migrate;
 pub mod schema;
-pub mod testing;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,0 +1,11 @@
+//! The rest of the bot's runtime end to end: the console binary, the digest scheduler, the LLM
+//! fallback and the exchange-rate fetch, each against local fakes.
+
+// One binary instead of one per file, so the suite links the bot once for all of them; each
+// module was a test binary of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod chat_cli;
+mod digest_scheduler;
+mod llm_fallback;
+mod rates_fetch;

@@ -1,0 +1,6 @@
+//! The parser's tests: the intents SPEC, the shared labelled set and hostile input, in one binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod dev_set;
+mod robustness;
+mod spec;
