@@ -1,0 +1,81 @@
+//! The application layer: what the HTTP API, the LLM tools, the scheduler and the chat adapters ask
+//! of Tally, one unit of work per call.
+//!
+//! Each method on [`Tally`](crate::Tally) here runs in one [`Db::read`](crate::db::Db::read) or
+//! [`Db::write`](crate::db::Db::write), so its steps commit together; it takes the caller's account
+//! and, where a ledger is involved, an optional ledger selector that it resolves and checks itself.
+//! Adapters never see a connection: they extract their input, call one method, shape the answer.
+
+pub mod accounts;
+pub mod budgets;
+pub mod categories;
+pub mod jobs;
+pub mod ledgers;
+pub mod linking;
+pub mod llm;
+pub mod membership;
+pub mod recurring;
+pub mod summaries;
+pub mod transactions;
+
+use crate::db::AnyConnection;
+use crate::domain::{AccountId, LedgerId};
+use crate::error::Error;
+use crate::money::{Currency, Money};
+use crate::services::ledgers as ledger_service;
+
+/// The ledger a request names (`Some(id)`, checked against what the caller may see) or else the
+/// caller's personal ledger. A ledger the caller may not see is "not found", never "forbidden".
+pub(crate) fn resolve_ledger(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    requested: Option<i64>,
+) -> Result<LedgerId, Error> {
+    match requested {
+        Some(id) => Ok(ledger_service::access(conn, account, LedgerId(id))?.ledger.id),
+        None => Ok(ledger_service::personal(conn, account)?.id),
+    }
+}
+
+/// An amount as the client sent it, read only once its currency is known (the ledger's, the
+/// transaction's or the one asked for), which may take a database read. A shape the adapter
+/// already refused travels as its error, so errors are reported in the same order as before:
+/// access to the ledger first, then the amount.
+#[derive(Debug)]
+pub struct AmountInput(Result<String, Error>);
+
+impl AmountInput {
+    /// Decimal text such as `12.50`.
+    pub fn text(text: impl Into<String>) -> AmountInput {
+        AmountInput(Ok(text.into()))
+    }
+
+    /// Input the adapter could not read as an amount at all.
+    pub fn refused(error: Error) -> AmountInput {
+        AmountInput(Err(error))
+    }
+
+    /// The amount in `currency`; it must be more than zero. `field` names it in errors.
+    pub fn read(self, currency: Currency, field: &'static str) -> Result<Money, Error> {
+        let text = self.0?;
+        let money = Money::parse(&text, currency).map_err(|e| Error::money(field, e))?;
+        if money.minor() <= 0 {
+            return Err(Error::invalid(
+                field,
+                format!("{field} must be more than zero."),
+            ));
+        }
+        Ok(money)
+    }
+}
+
+/// An amount that must be there: `None` is the "amount is required." error.
+pub(crate) fn required_amount(
+    amount: Option<AmountInput>,
+    currency: Currency,
+) -> Result<Money, Error> {
+    match amount {
+        Some(a) => a.read(currency, "amount"),
+        None => Err(Error::invalid("amount", "amount is required.")),
+    }
+}

@@ -1,0 +1,112 @@
+//! Reports over a ledger: the summary of a period, savings per month, quarter or year, and the
+//! data behind a chart; plus the one definition of how far back savings look.
+
+use chrono::NaiveDate;
+
+use crate::Tally;
+use crate::domain::{AccountId, LedgerId};
+use crate::error::Error;
+use crate::money::Currency;
+use crate::period::{DateRange, Granularity};
+use crate::services::analytics::{self, SavingsPeriod, Summary};
+use crate::services::charts::{self, ChartRequest, Charted};
+use crate::services::ledgers;
+
+use super::resolve_ledger;
+
+/// The last `periods` whole periods of `granularity`, the one holding `today` included: every
+/// surface (chat, REST, LLM tools) computes its savings range with this.
+pub fn savings_window(granularity: Granularity, today: NaiveDate, periods: u32) -> DateRange {
+    let months_per = match granularity {
+        Granularity::Month => 1,
+        Granularity::Quarter => 3,
+        Granularity::Year => 12,
+    };
+    let current = granularity.range_containing(today);
+    let back = periods.saturating_sub(1).saturating_mul(months_per);
+    DateRange::new(current.months_before(back).from, current.to)
+}
+
+/// How many periods `/savings` shows when not told: half a year of months, a year of quarters,
+/// three years. This is the reference look-back (a chat reply has to stay short); the LLM's
+/// `savings` tool asks for its own count and the REST API keeps [`API_SAVINGS_PERIODS`].
+pub fn default_savings_periods(granularity: Granularity) -> u32 {
+    match granularity {
+        Granularity::Month => 6,
+        Granularity::Quarter => 4,
+        Granularity::Year => 3,
+    }
+}
+
+/// The REST API's default look-back (12 months, 8 quarters, 5 years): longer than the chat's,
+/// because it is part of the published API (the OpenAPI document states it and clients rely on
+/// it), so it cannot follow the chat's shorter one without breaking them.
+pub fn api_savings_periods(granularity: Granularity) -> u32 {
+    match granularity {
+        Granularity::Month => 12,
+        Granularity::Quarter => 8,
+        Granularity::Year => 5,
+    }
+}
+
+/// Savings figures with the ledger they are about and that ledger's currency.
+#[derive(Debug, Clone)]
+pub struct Savings {
+    pub ledger: LedgerId,
+    pub home: Currency,
+    pub periods: Vec<SavingsPeriod>,
+}
+
+impl Tally {
+    /// Income, expenses and net over `range`, with the ledger it read.
+    pub async fn summary(
+        &self,
+        account: AccountId,
+        ledger: Option<i64>,
+        range: DateRange,
+    ) -> Result<(LedgerId, Summary), Error> {
+        self.db()
+            .read(move |c| {
+                let ledger = resolve_ledger(c, account, ledger)?;
+                Ok((ledger, analytics::summary(c, account, ledger, range)?))
+            })
+            .await
+    }
+
+    /// Income, expenses, net and savings rate per period over `range`.
+    pub async fn savings(
+        &self,
+        account: AccountId,
+        ledger: Option<i64>,
+        granularity: Granularity,
+        range: DateRange,
+    ) -> Result<Savings, Error> {
+        self.db()
+            .read(move |c| {
+                let ledger = resolve_ledger(c, account, ledger)?;
+                let home = ledgers::access(c, account, ledger)?.ledger.default_currency;
+                Ok(Savings {
+                    ledger,
+                    home,
+                    periods: analytics::savings(c, account, ledger, granularity, range)?,
+                })
+            })
+            .await
+    }
+
+    /// The figures for a chart (drawing it is the caller's CPU work).
+    pub async fn chart(
+        &self,
+        account: AccountId,
+        ledger: Option<i64>,
+        request: ChartRequest,
+        today: NaiveDate,
+    ) -> Result<Charted, Error> {
+        self.db()
+            .read(move |c| {
+                let ledger = resolve_ledger(c, account, ledger)?;
+                charts::build(c, account, ledger, &request, today)
+            })
+            .await
+    }
+}
