@@ -11,7 +11,6 @@ use serde::Deserialize;
 use tally_core::auth::link::{self, DeadLink, LinkFailure, Linked, Ticket};
 use tally_core::auth::sessions::SignUp;
 use tally_core::domain::Platform;
-use tally_core::services::{linking, settings};
 use tally_core::{Error, ErrorKind, Tally};
 
 use super::extract::{ApiQuery, ClientAddress};
@@ -310,8 +309,7 @@ fn done(
 /// The Telegram bot's username, when the adapter has recorded it.
 async fn telegram_bot(tally: &Tally) -> Option<String> {
     tally
-        .db()
-        .read(|c| settings::get(c, linking::TELEGRAM_BOT_USERNAME))
+        .telegram_bot_username()
         .await
         .ok()
         .flatten()

@@ -2,7 +2,6 @@
 
 use tally_core::Tally;
 use tally_core::conversation::COMMANDS;
-use tally_core::services::settings;
 use teloxide::types::BotCommand;
 use tracing::{info, warn};
 use url::Url;
@@ -28,11 +27,8 @@ pub async fn introduce(api: &Api, tally: &Tally) -> anyhow::Result<String> {
         .clone()
         .filter(|u| !u.is_empty())
         .ok_or_else(|| anyhow::anyhow!("Telegram's getMe answered without a username"))?;
-    let now = tally.now();
-    let stored = username.clone();
     tally
-        .db()
-        .write(move |c| settings::set(c, USERNAME_SETTING, &stored, now))
+        .set_telegram_bot_username(username.clone())
         .await
         .map_err(|e| anyhow::anyhow!("storing the bot's username: {e}"))?;
     info!(username = %username, "connected to Telegram");

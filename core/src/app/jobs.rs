@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
 use crate::Tally;
-use crate::conversation::digest;
 use crate::conversation::OutMessage;
+use crate::conversation::digest;
 use crate::domain::Platform;
 use crate::error::Error;
 use crate::rates::Publication;

@@ -14,9 +14,7 @@ use super::resolve_ledger;
 impl Tally {
     /// The account's personal ledger and the groups it is in, with its role in each.
     pub async fn ledgers(&self, account: AccountId) -> Result<Vec<(Ledger, Role)>, Error> {
-        self.db()
-            .read(move |c| ledgers::list_for(c, account))
-            .await
+        self.db().read(move |c| ledgers::list_for(c, account)).await
     }
 
     /// The group ledger opened for a platform's chat or channel, if any.
@@ -48,7 +46,12 @@ impl Tally {
 
     /// Writes the export to `out` (on a blocking thread, so `out` may block) and flushes it;
     /// answers with how many transactions were written.
-    pub async fn export<W>(&self, account: AccountId, request: Request, out: W) -> Result<u64, Error>
+    pub async fn export<W>(
+        &self,
+        account: AccountId,
+        request: Request,
+        out: W,
+    ) -> Result<u64, Error>
     where
         W: Write + Send + 'static,
     {

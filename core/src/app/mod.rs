@@ -32,7 +32,9 @@ pub(crate) fn resolve_ledger(
     requested: Option<i64>,
 ) -> Result<LedgerId, Error> {
     match requested {
-        Some(id) => Ok(ledger_service::access(conn, account, LedgerId(id))?.ledger.id),
+        Some(id) => Ok(ledger_service::access(conn, account, LedgerId(id))?
+            .ledger
+            .id),
         None => Ok(ledger_service::personal(conn, account)?.id),
     }
 }

@@ -99,7 +99,11 @@ pub fn append_turn(
 }
 
 /// Tokens the account has used on `day`.
-pub fn tokens_used(conn: &mut AnyConnection, account: AccountId, day: NaiveDate) -> Result<i64, Error> {
+pub fn tokens_used(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    day: NaiveDate,
+) -> Result<i64, Error> {
     Ok(llm_usage::table
         .filter(llm_usage::account_id.eq(account.get()))
         .filter(llm_usage::day.eq(day))
