@@ -28,7 +28,11 @@ fn bot_src_uses_no_diesel_and_no_db_handle() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&root, &mut files);
-    assert!(files.len() > 20, "found only {} files under {root:?}", files.len());
+    assert!(
+        files.len() > 20,
+        "found only {} files under {root:?}",
+        files.len()
+    );
     let mut found = Vec::new();
     for file in &files {
         let relative = file
@@ -42,9 +46,7 @@ fn bot_src_uses_no_diesel_and_no_db_handle() {
                 if !line.contains(needle) {
                     continue;
                 }
-                let allowed = ALLOWED
-                    .iter()
-                    .any(|(f, t)| *f == relative && *t == needle);
+                let allowed = ALLOWED.iter().any(|(f, t)| *f == relative && *t == needle);
                 if !allowed {
                     found.push(format!("bot/src/{relative}:{}: {}", n + 1, line.trim()));
                 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tally_core::Error;
 use tally_core::Tally;
+use tally_core::app::budgets::BudgetLimit;
 use tally_core::domain::CategoryName;
 use tally_core::period::BudgetPeriod;
 use tally_core::services::budgets::BudgetStatus;
@@ -109,18 +110,13 @@ pub async fn put(
     let currency = params::currency(body.currency.as_deref())?;
     let today = tally.today_in(caller.0.account.timezone, tally.now());
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let amount = body.amount.as_ref().map(|v| amount::input(v, "amount"));
-    let status = tally
-        .set_budget(
-            caller.id(),
-            ledger,
-            category,
-            period,
-            amount,
-            currency,
-            today,
-        )
-        .await?;
+    let limit = BudgetLimit {
+        category,
+        period,
+        amount: body.amount.as_ref().map(|v| amount::input(v, "amount")),
+        currency,
+    };
+    let status = tally.set_budget(caller.id(), ledger, limit, today).await?;
     Ok(Json(BudgetView::from(&status)))
 }
 

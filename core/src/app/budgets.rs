@@ -12,6 +12,16 @@ use crate::services::ledgers;
 
 use super::{AmountInput, required_amount, resolve_ledger};
 
+/// A limit for a category per period.
+#[derive(Debug)]
+pub struct BudgetLimit {
+    pub category: CategoryName,
+    pub period: BudgetPeriod,
+    pub amount: Option<AmountInput>,
+    /// The amount's currency; default: the ledger's.
+    pub currency: Option<Currency>,
+}
+
 impl Tally {
     /// Every budget of the ledger and where it stands on `today`.
     pub async fn budgets(
@@ -28,16 +38,12 @@ impl Tally {
             .await
     }
 
-    /// Sets (or replaces) the limit for `category` per `period`; the amount is read in
-    /// `currency`, else in the ledger's currency. Answers with where the budget stands.
+    /// Sets (or replaces) a limit and answers with where that budget stands on `today`.
     pub async fn set_budget(
         &self,
         account: AccountId,
         ledger: Option<i64>,
-        category: CategoryName,
-        period: BudgetPeriod,
-        amount: Option<AmountInput>,
-        currency: Option<Currency>,
+        budget: BudgetLimit,
         today: NaiveDate,
     ) -> Result<BudgetStatus, Error> {
         let now = self.now();
@@ -45,11 +51,19 @@ impl Tally {
             .write(move |c| {
                 let ledger = resolve_ledger(c, account, ledger)?;
                 let home = ledgers::access(c, account, ledger)?.ledger.default_currency;
-                let limit = required_amount(amount, currency.unwrap_or(home))?;
-                let budget = budgets::set(c, account, ledger, &category, limit, period, now)?;
+                let limit = required_amount(budget.amount, budget.currency.unwrap_or(home))?;
+                let set = budgets::set(
+                    c,
+                    account,
+                    ledger,
+                    &budget.category,
+                    limit,
+                    budget.period,
+                    now,
+                )?;
                 budgets::status(c, account, ledger, today)?
                     .into_iter()
-                    .find(|s| s.budget.id == budget.id)
+                    .find(|s| s.budget.id == set.id)
                     .ok_or_else(|| Error::Internal("budget vanished".into()))
             })
             .await
