@@ -7,7 +7,7 @@ use crate::domain::{AccountId, LedgerId, Platform, Role};
 use crate::error::Error;
 use crate::models::ledger::Ledger;
 use crate::services::exports::{self, Request};
-use crate::services::ledgers;
+use crate::services::{accounts, ledgers};
 
 use super::resolve_ledger;
 
@@ -25,6 +25,24 @@ impl Tally {
     ) -> Result<Option<Ledger>, Error> {
         self.db()
             .read(move |c| ledgers::find_group(c, platform, &chat_id))
+            .await
+    }
+
+    /// The account and personal ledger of a platform user Tally has met; `None` for someone it
+    /// has not (nothing is created).
+    pub async fn personal_ledger_of(
+        &self,
+        platform: Platform,
+        user_id: String,
+    ) -> Result<Option<(AccountId, LedgerId)>, Error> {
+        self.db()
+            .read(move |c| {
+                let Some(identity) = accounts::find_identity(c, platform, &user_id)? else {
+                    return Ok(None);
+                };
+                let ledger = ledgers::personal(c, identity.account)?;
+                Ok(Some((identity.account, ledger.id)))
+            })
             .await
     }
 
