@@ -79,6 +79,9 @@ impl Tally {
         }
     }
 
+    /// The database, for the core itself and for tests' assertions. Adapters (the bot crate)
+    /// do not use it: they call the application layer ([`crate::app`]), whose methods each run
+    /// one unit of work with the ledger checks inside.
     pub fn db(&self) -> &Db {
         &self.inner.db
     }

@@ -8,6 +8,7 @@ use openai_api_rs::v1::chat_completion::{Tool, ToolType};
 use openai_api_rs::v1::types::{Function, FunctionParameters, JSONSchemaDefine, JSONSchemaType};
 use serde_json::{Map, Value, json};
 use tally_core::app::llm::{Insights, LlmStore};
+use tally_core::app::summaries;
 use tally_core::conversation::fallback::FallbackRequest;
 use tally_core::domain::{CategoryName, TransactionKind};
 use tally_core::period::{DateRange, Granularity};
@@ -112,7 +113,10 @@ pub fn all() -> Vec<Tool> {
                 ),
                 (
                     "periods",
-                    schema(Number, "How many periods, 1 to 24 (default 6)"),
+                    schema(
+                        Number,
+                        "How many periods, 1 to 24 (default: 6 months, 4 quarters or 3 years)",
+                    ),
                 ),
             ],
             &["granularity"],
@@ -386,7 +390,12 @@ async fn savings_tool(
             .unwrap_or("month")
             .parse()
             .map_err(|_| refuse("granularity must be \"month\", \"quarter\" or \"year\""))?;
-        Ok((granularity, count_arg(args, "periods", MAX_PERIODS, 6)?))
+        // Unasked, the same look-back as the chat's /savings.
+        let default = i64::from(summaries::default_savings_periods(granularity));
+        Ok((
+            granularity,
+            count_arg(args, "periods", MAX_PERIODS, default)?,
+        ))
     })();
     let (granularity, periods) = match parsed {
         Ok(p) => p,

@@ -10,7 +10,7 @@ use super::api::{Api, ApiFailure};
 use super::inbound::telegram_command_name;
 
 /// The settings key holding the bot's username (the API builds `t.me` links from it).
-pub const USERNAME_SETTING: &str = "telegram.bot_username";
+pub const USERNAME_SETTING: &str = tally_core::services::linking::TELEGRAM_BOT_USERNAME;
 
 /// Asks `getMe` and stores the username in the database for every instance and the API.
 pub async fn introduce(api: &Api, tally: &Tally) -> anyhow::Result<String> {

@@ -2,7 +2,9 @@
 //! of Tally, one unit of work per call.
 //!
 //! Each method on [`Tally`](crate::Tally) here runs in one [`Db::read`](crate::db::Db::read) or
-//! [`Db::write`](crate::db::Db::write), so its steps commit together; it takes the caller's account
+//! [`Db::write`](crate::db::Db::write), so its steps commit together (the one exception: a
+//! request that loses a race on its idempotency key reads the winner's transaction afterwards);
+//! it takes the caller's account
 //! and, where a ledger is involved, an optional ledger selector that it resolves and checks itself.
 //! Adapters never see a connection: they extract their input, call one method, shape the answer.
 

@@ -27,9 +27,10 @@ pub fn savings_window(granularity: Granularity, today: NaiveDate, periods: u32) 
     DateRange::new(current.months_before(back).from, current.to)
 }
 
-/// How many periods `/savings` shows when not told: half a year of months, a year of quarters,
-/// three years. This is the reference look-back (a chat reply has to stay short); the LLM's
-/// `savings` tool asks for its own count and the REST API keeps [`API_SAVINGS_PERIODS`].
+/// How many periods savings look back over when not told: half a year of months, a year of
+/// quarters, three years. The chat's `/savings` defines it (a reply has to stay short) and the
+/// LLM's `savings` tool uses it when the model names no count. The REST API alone keeps its own,
+/// [`api_savings_periods`].
 pub fn default_savings_periods(granularity: Granularity) -> u32 {
     match granularity {
         Granularity::Month => 6,
