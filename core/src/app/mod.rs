@@ -83,3 +83,34 @@ pub(crate) fn required_amount(
         None => Err(Error::invalid("amount", "amount is required.")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_exactly_in_their_currency_and_must_be_positive() {
+        let usd = Currency::USD;
+        let m = AmountInput::text("12.50").read(usd, "amount").expect("ok");
+        assert_eq!((m.minor(), m.currency()), (1250, usd));
+        for bad in ["0", "-5", "12.345", "abc"] {
+            let e = AmountInput::text(bad)
+                .read(usd, "amount")
+                .expect_err("refused");
+            assert_eq!(e.field(), Some("amount"), "{bad}");
+        }
+        let refused = AmountInput::refused(Error::invalid("limit", "no"));
+        assert_eq!(
+            refused.read(usd, "amount").expect_err("refused").field(),
+            Some("limit")
+        );
+        assert_eq!(
+            required_amount(None, usd)
+                .expect_err("required")
+                .to_string(),
+            "amount is required."
+        );
+    }
+}

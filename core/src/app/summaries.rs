@@ -111,3 +111,48 @@ impl Tally {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn the_window_ends_with_the_current_period_and_counts_it() {
+        let today = date("2026-11-24");
+        let months = savings_window(Granularity::Month, today, 6);
+        assert_eq!(
+            (months.from, months.to),
+            (date("2026-06-01"), date("2026-11-30"))
+        );
+        let quarters = savings_window(Granularity::Quarter, today, 4);
+        assert_eq!(
+            (quarters.from, quarters.to),
+            (date("2026-01-01"), date("2026-12-31"))
+        );
+        let years = savings_window(Granularity::Year, today, 3);
+        assert_eq!(
+            (years.from, years.to),
+            (date("2024-01-01"), date("2026-12-31"))
+        );
+        // One period is the current one alone; zero is treated as one.
+        for n in [0, 1] {
+            let w = savings_window(Granularity::Month, today, n);
+            assert_eq!((w.from, w.to), (date("2026-11-01"), date("2026-11-30")));
+        }
+    }
+
+    #[test]
+    fn the_rest_default_stays_twelve_months_eight_quarters_five_years() {
+        let today = date("2026-11-24");
+        let w = |g| savings_window(g, today, api_savings_periods(g));
+        assert_eq!(w(Granularity::Month).from, date("2025-12-01"));
+        assert_eq!(w(Granularity::Quarter).from, date("2025-01-01"));
+        assert_eq!(w(Granularity::Year).from, date("2022-01-01"));
+    }
+}
