@@ -1,5 +1,4 @@
-//! The bot crate talks to the core through its application layer only: no diesel, no `db()`,
-//! no database connection of its own.
+//! The bot crate reaches the core through its application layer only: no diesel, no connection.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};

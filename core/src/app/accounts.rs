@@ -1,5 +1,4 @@
-//! The caller's own account: reading it with its linked chats, changing its settings, and the
-//! web identity the REST conversation speaks through.
+//! The caller's own account: its linked chats, its settings, its web identity.
 
 use crate::Tally;
 use crate::auth::Email;

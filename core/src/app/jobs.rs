@@ -1,5 +1,4 @@
-//! Background work and plumbing: digests due and their claims, the daily exchange-rates fetch,
-//! whether an update was seen, and the health check.
+//! Background work: digests due, the daily rates fetch, seen updates, the health check.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 

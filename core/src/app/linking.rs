@@ -1,5 +1,4 @@
-//! Joining chats to an account: one-time link codes, the identities joined, unlinking one, and
-//! the Telegram bot username that `t.me` links need.
+//! Joining chats to an account: link codes, joined identities, unlinking, the bot's username.
 
 use chrono::Duration;
 

@@ -1,5 +1,4 @@
-//! What the LLM fallback reads and keeps: the asker's figures for its context and tools, the
-//! conversation turns, and the tokens used against the daily allowance.
+//! What the LLM fallback reads and keeps: the asker's figures, turns and tokens used.
 //!
 //! The fallback is built before the [`Tally`](crate::Tally) that calls it, so it holds an
 //! [`LlmStore`] over the database instead; every method is still one unit of work, and reads

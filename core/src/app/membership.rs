@@ -1,5 +1,4 @@
-//! What the platforms say about who is in a group: members leaving or confirmed, and the bot
-//! itself added to or removed from a group.
+//! The platforms' word on who is in a group, the bot itself included.
 
 use crate::Tally;
 use crate::domain::{LedgerId, Platform};

@@ -1,11 +1,10 @@
-//! The application layer: what the HTTP API, the LLM tools, the scheduler and the chat adapters ask
-//! of Tally, one unit of work per call.
+//! The application layer the adapters call: one unit of work per method, ledger checks inside.
 //!
 //! Each method on [`Tally`](crate::Tally) here runs in one [`Db::read`](crate::db::Db::read) or
 //! [`Db::write`](crate::db::Db::write), so its steps commit together (the one exception: a
-//! request that loses a race on its idempotency key reads the winner's transaction afterwards);
-//! it takes the caller's account
-//! and, where a ledger is involved, an optional ledger selector that it resolves and checks itself.
+//! request that loses a race on its idempotency key reads the winner's transaction afterwards).
+//! It takes the caller's account and, where a ledger is involved, an optional ledger selector
+//! that it resolves and checks itself.
 //! Adapters never see a connection: they extract their input, call one method, shape the answer.
 
 pub mod accounts;

@@ -1,5 +1,4 @@
-//! Recurring transactions: a ledger's schedules, creating one from the web, changing its
-//! amount, pausing, resuming, skipping the next one and deleting.
+//! Recurring transactions: list, create from the web, change, pause, resume, skip, delete.
 
 use chrono::NaiveDate;
 

@@ -1,5 +1,4 @@
-//! Reports over a ledger: the summary of a period, savings per month, quarter or year, and the
-//! data behind a chart; plus the one definition of how far back savings look.
+//! Reports over a ledger (summary, savings, chart data) and how far back savings look.
 
 use chrono::NaiveDate;
 

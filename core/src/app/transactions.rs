@@ -1,5 +1,4 @@
-//! Transactions: list a ledger's, record one (idempotently), read, edit (a new category teaches the
-//! note's words) and delete.
+//! Transactions: list, record idempotently, read, edit (teaching keywords) and delete.
 
 use crate::Tally;
 use crate::db::AnyConnection;

@@ -1,5 +1,4 @@
-//! The LLM fallback's bookkeeping: a few turns of conversation per chat member, and the tokens
-//! each account used per day against its daily allowance.
+//! The LLM fallback's bookkeeping: turns per chat member and tokens used per account and day.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
