@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tally_core::Tally;
 use tally_core::rates::parse_ecb_xml;
-use tally_core::services::rates::{self, ECB_JOB};
+use tally_core::services::rates::ECB_JOB;
 use tokio::task::JoinHandle;
 use tracing::{Instrument as _, info, warn};
 use url::Url;
@@ -44,15 +44,11 @@ impl RatesFetcher {
     pub async fn fetch_if_due(&self) -> anyhow::Result<Fetch> {
         let now = self.tally.now();
         let today = now.date_naive();
-        let claimed = self
-            .tally
-            .db()
-            .write(move |c| rates::claim_daily(c, ECB_JOB, today, now, LEASE))
-            .await?;
+        let claimed = self.tally.claim_daily_job(ECB_JOB, today, LEASE).await?;
         if !claimed {
             return Ok(Fetch::NotDue);
         }
-        let latest = self.tally.db().read(rates::latest_date).await?;
+        let latest = self.tally.latest_rates_date().await?;
         // Nothing yet: the whole history, so old entries convert at their own day's rate.
         let file = match latest {
             None => "eurofxref-hist.xml",
@@ -69,12 +65,7 @@ impl RatesFetcher {
         let source = url.to_string();
         let added = self
             .tally
-            .db()
-            .write(move |c| {
-                let added = rates::store(c, &publications, &source, now)?;
-                rates::finish(c, ECB_JOB, today)?;
-                Ok(added)
-            })
+            .store_rates(ECB_JOB, today, publications, source)
             .await?;
         Ok(Fetch::Fetched { file, added })
     }

@@ -5,10 +5,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tally_core::Tally;
-use tally_core::conversation::digest;
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
-use tally_core::services::digests::{self, Digest};
+use tally_core::services::digests::Digest;
 use tokio::task::JoinHandle;
 use tracing::{Instrument as _, debug, info, warn};
 
@@ -76,11 +75,7 @@ impl Scheduler {
         if platforms.is_empty() {
             return Ok(TickReport::default());
         }
-        let due = self
-            .tally
-            .db()
-            .read(move |c| digests::due(c, now, &platforms, BATCH))
-            .await?;
+        let due = self.tally.due_digests(now, platforms, BATCH).await?;
         let mut report = TickReport::default();
         for d in due {
             let span = tracing::info_span!("digest", id = d.id, platform = %d.platform);
@@ -99,22 +94,11 @@ impl Scheduler {
         let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == d.platform) else {
             return Ok(());
         };
-        let claim = d.clone();
-        let Some(next) = self
-            .tally
-            .db()
-            .write(move |c| digests::claim(c, &claim, now))
-            .await?
-        else {
+        let Some(next) = self.tally.claim_digest(d.clone(), now).await? else {
             report.taken += 1;
             return Ok(());
         };
-        let read = d.clone();
-        let composed = self
-            .tally
-            .db()
-            .read(move |c| digest::compose(c, &read, now))
-            .await;
+        let composed = self.tally.compose_digest(d.clone(), now).await;
         let message = match composed {
             Ok(Some(m)) => m,
             Ok(None) => {
@@ -123,11 +107,7 @@ impl Scheduler {
             }
             Err(e) if e.kind() == tally_core::ErrorKind::NotFound => {
                 debug!("the account left the ledger; dropping its digest");
-                let id = d.id;
-                self.tally
-                    .db()
-                    .write(move |c| digests::delete(c, id))
-                    .await?;
+                self.tally.delete_digest(d.id).await?;
                 report.skipped += 1;
                 return Ok(());
             }
@@ -160,10 +140,8 @@ impl Scheduler {
         if now - d.next_due_at.and_utc() >= GIVE_UP_AFTER {
             return Ok(());
         }
-        let d = d.clone();
         self.tally
-            .db()
-            .write(move |c| digests::release(c, &d, next, now + RETRY_AFTER))
+            .release_digest(d.clone(), next, now + RETRY_AFTER)
             .await?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Tally's platform-agnostic core: money, ledgers, services, the parser and the conversation.
 
 pub mod advice;
+pub mod app;
 pub mod auth;
 pub mod charts;
 pub mod clock;

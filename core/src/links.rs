@@ -8,6 +8,7 @@
 use crate::db::AnyConnection;
 use crate::domain::Platform;
 use crate::error::Error;
+use crate::services::settings;
 
 /// The links one adapter can make. Both methods default to "none", so an adapter implements
 /// only what its platform has.
@@ -21,9 +22,25 @@ pub trait LinkPort: Send + Sync {
     }
 
     /// A link that opens a chat with the bot on this platform with `code` already sent (such as
-    /// Telegram's start links); `None` when the platform has none or doesn't know the bot's
-    /// address yet. It may read the database: another process may be the one that knows it.
-    fn start_link(&self, _conn: &mut AnyConnection, _code: &str) -> Result<Option<String>, Error> {
-        Ok(None)
+    /// Telegram's start links), given the bot's `handle` as its adapter recorded it with
+    /// [`Tally::set_bot_handle`](crate::Tally::set_bot_handle); `None` when the platform has
+    /// none or the handle cannot go in a link.
+    fn start_link(&self, _handle: &str, _code: &str) -> Option<String> {
+        None
     }
+}
+
+/// The settings key of a platform's bot handle. The process that shows a link (the API, a
+/// Discord bot) is often not the one connected to that platform, so the handle lives in the
+/// database; Telegram's key, `telegram.bot_username`, predates the ports.
+pub fn bot_handle_key(platform: Platform) -> String {
+    format!("{}.bot_username", platform.as_str())
+}
+
+/// The handle `platform`'s adapter recorded, if any.
+pub(crate) fn bot_handle(
+    conn: &mut AnyConnection,
+    platform: Platform,
+) -> Result<Option<String>, Error> {
+    settings::get(conn, &bot_handle_key(platform))
 }

@@ -84,6 +84,9 @@ impl Tally {
         }
     }
 
+    /// The database, for the core itself and for tests' assertions. Adapters (the bot crate)
+    /// do not use it: they call the application layer ([`crate::app`]), whose methods each run
+    /// one unit of work with the ledger checks inside.
     pub fn db(&self) -> &Db {
         &self.inner.db
     }
@@ -157,10 +160,14 @@ impl Tally {
         platform: Platform,
         code: &str,
     ) -> Result<Option<String>, Error> {
-        match self.link_ports().iter().find(|l| l.platform() == platform) {
-            Some(port) => port.start_link(conn, code),
-            None => Ok(None),
-        }
+        let Some(port) = self
+            .link_ports()
+            .into_iter()
+            .find(|l| l.platform() == platform)
+        else {
+            return Ok(None);
+        };
+        Ok(crate::links::bot_handle(conn, platform)?.and_then(|h| port.start_link(&h, code)))
     }
 
     /// Every platform's start link for `code`, but `except`'s (the chat the code is shown in).
@@ -173,7 +180,8 @@ impl Tally {
         let mut links = Vec::new();
         for port in self.link_ports() {
             if port.platform() != except
-                && let Some(link) = port.start_link(conn, code)?
+                && let Some(handle) = crate::links::bot_handle(conn, port.platform())?
+                && let Some(link) = port.start_link(&handle, code)
             {
                 links.push((port.platform(), link));
             }

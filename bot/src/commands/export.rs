@@ -1,13 +1,12 @@
 //! `tally export`: a local user's ledger as a file on standard output, for scripts and backups.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use tally_core::domain::Platform;
 use tally_core::export::{Format, JournalOptions};
-use tally_core::services::exports::{self, Request};
-use tally_core::services::{accounts, ledgers};
+use tally_core::services::exports::Request;
 
 use crate::app;
 use crate::config::Config;
@@ -49,17 +48,19 @@ pub fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
         );
     }
     let user = args.user.trim().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let db = app::open_database(&config)?;
-    let mut conn = db.checkout().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let identity = accounts::find_identity(&mut conn, Platform::Console, &user)
+    let tally = app::build_tally(&config, db, None);
+    let (account, ledger) = runtime
+        .block_on(tally.personal_ledger_of(Platform::Console, user.clone()))
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_context(|| {
             format!("there is no local user \"{user}\" yet: start with `tally chat --user {user}`")
         })?;
-    let ledger =
-        ledgers::personal(&mut conn, identity.account).map_err(|e| anyhow::anyhow!("{e}"))?;
     let request = Request {
-        ledger: ledger.id,
+        ledger,
         format,
         from: args.from,
         to: args.to,
@@ -68,11 +69,10 @@ pub fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
             ..JournalOptions::default()
         },
     };
-    let stdout = std::io::stdout().lock();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
-    let written = exports::stream(&mut conn, identity.account, &request, &mut out)
+    let out = BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let written = runtime
+        .block_on(tally.export(account, request, out))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    out.flush().context("writing to standard output")?;
     eprintln!("exported {written} entries");
     Ok(())
 }

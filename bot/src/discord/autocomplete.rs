@@ -2,9 +2,9 @@
 
 use serenity::all::AutocompleteChoice;
 use tally_core::Tally;
+use tally_core::app::categories::SuggestIn;
 use tally_core::domain::{CategoryName, Platform, TransactionKind};
-use tally_core::error::ErrorKind;
-use tally_core::services::{accounts, categories, ledgers};
+use tally_core::services::categories;
 
 use super::incoming::Place;
 
@@ -26,25 +26,12 @@ pub async fn categories(
         "spent" | "budget" => Some(TransactionKind::Expense),
         _ => None,
     };
+    let place = match place {
+        Place::Channel { ledger, .. } => SuggestIn::Group(ledger),
+        Place::Personal => SuggestIn::Personal,
+    };
     let names: Vec<(TransactionKind, CategoryName)> = tally
-        .db()
-        .read(move |conn| {
-            let Some(identity) = accounts::find_identity(conn, Platform::Discord, &user_id)? else {
-                return Ok(Vec::new());
-            };
-            let ledger = match place {
-                Place::Channel {
-                    ledger: Some(id), ..
-                } => id,
-                Place::Channel { ledger: None, .. } => return Ok(Vec::new()),
-                Place::Personal => ledgers::personal(conn, identity.account)?.id,
-            };
-            match categories::list(conn, identity.account, ledger, false) {
-                Ok(list) => Ok(list.into_iter().map(|c| (c.kind, c.name)).collect()),
-                Err(e) if e.kind() == ErrorKind::NotFound => Ok(Vec::new()),
-                Err(e) => Err(e),
-            }
-        })
+        .category_suggestions(Platform::Discord, user_id, place)
         .await?;
     let names = if names.is_empty() { defaults() } else { names };
     Ok(matching(&names, kind, typed))

@@ -12,7 +12,6 @@ use tally_core::Tally;
 use tally_core::conversation::table::Suggest;
 use tally_core::conversation::{Action, Command, Content, Incoming, Outcome as Handled, Reply};
 use tally_core::domain::Platform;
-use tally_core::services::updates;
 use tokio::sync::broadcast;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -192,11 +191,9 @@ impl Handler {
         let update_id = msg.update_id.clone();
         if slow || (self.defer_after.is_zero() && !answer.component) {
             // A redelivered interaction must not be acknowledged a second time.
-            let id = update_id.clone();
             let seen = self
                 .tally
-                .db()
-                .read(move |c| updates::seen(c, Platform::Discord, &id))
+                .update_seen(Platform::Discord, update_id.clone())
                 .await;
             if matches!(seen, Ok(true)) {
                 self.outcome(&update_id, "duplicate");

@@ -4,7 +4,6 @@ use serenity::all::{ChannelId, GuildId, Member, User};
 use tally_core::Tally;
 use tally_core::conversation::{Chat, Content, Incoming, Sender};
 use tally_core::domain::{ChatKind, LedgerId, Platform, Role};
-use tally_core::services::ledgers;
 
 /// The person behind an interaction or message.
 #[derive(Debug, Clone)]
@@ -70,10 +69,8 @@ impl Place {
             return Ok(Place::Personal);
         }
         let channel_id = channel.get().to_string();
-        let id = channel_id.clone();
         let ledger = tally
-            .db()
-            .read(move |conn| ledgers::find_group(conn, Platform::Discord, &id))
+            .group_ledger(Platform::Discord, channel_id.clone())
             .await?;
         Ok(match ledger {
             Some(l) if l.active => Place::Channel {

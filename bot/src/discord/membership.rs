@@ -9,7 +9,7 @@ use serenity::all::{
 };
 use tally_core::Tally;
 use tally_core::domain::{Platform, Role};
-use tally_core::services::membership::{self, MembershipOracle, Recorded, Standing};
+use tally_core::services::membership::{MembershipOracle, Recorded, Standing};
 use tracing::{info, warn};
 
 pub struct DiscordOracle {
@@ -93,10 +93,8 @@ fn role_in(guild: &PartialGuild, member: &Member) -> Role {
 /// Someone left (or was removed from) `guild`: they lose access to the budgets of its channels.
 pub async fn member_left(tally: &Tally, http: &Http, guild: GuildId, user: UserId) {
     let user_id = user.get().to_string();
-    let lookup = user_id.clone();
     let ledgers = match tally
-        .db()
-        .read(move |c| membership::group_ledgers_of(c, Platform::Discord, &lookup))
+        .group_ledgers_of(Platform::Discord, user_id.clone())
         .await
     {
         Ok(l) => l,
@@ -116,20 +114,13 @@ pub async fn member_left(tally: &Tally, http: &Http, guild: GuildId, user: UserI
         if !in_guild {
             continue;
         }
-        let now = tally.now();
-        let user_id = user_id.clone();
         let recorded = tally
-            .db()
-            .write(move |c| {
-                membership::record(
-                    c,
-                    Platform::Discord,
-                    &channel_id,
-                    &user_id,
-                    Standing::Gone,
-                    now,
-                )
-            })
+            .record_standing(
+                Platform::Discord,
+                channel_id,
+                user_id.clone(),
+                Standing::Gone,
+            )
             .await;
         match recorded {
             Ok(Recorded::Removed(ledger)) => {

@@ -8,7 +8,6 @@ use tally_core::Tally;
 use tally_core::conversation::{OutMessage, Reply};
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
-use tally_core::services::ledgers;
 
 use super::respond;
 
@@ -37,11 +36,9 @@ impl Notifier for DiscordNotifier {
             .ok()
             .filter(|n| *n != 0)
             .ok_or_else(|| format!("{chat_id:?} is not a Discord id"))?;
-        let key = chat_id.to_owned();
         let channel = self
             .tally
-            .db()
-            .read(move |conn| ledgers::find_group(conn, Platform::Discord, &key))
+            .group_ledger(Platform::Discord, chat_id.to_owned())
             .await
             .map_err(|e| e.to_string())?;
         let channel = match channel {

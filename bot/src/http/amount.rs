@@ -3,36 +3,31 @@
 
 use serde_json::Value;
 use tally_core::Error;
+use tally_core::app::AmountInput;
 use tally_core::money::{Currency, Money};
 
 /// Reads `value` as an amount of `currency`; `field` names it in errors.
 pub fn parse(value: &Value, currency: Currency, field: &'static str) -> Result<Money, Error> {
-    let text = match value {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
-        Value::Number(_) => {
-            return Err(Error::invalid(
-                field,
-                format!(
-                    "Send {field} as a string such as \"12.50\": fractional JSON numbers can't be read exactly."
-                ),
-            ));
-        }
-        _ => {
-            return Err(Error::invalid(
-                field,
-                format!("{field} must be a decimal string such as \"12.50\"."),
-            ));
-        }
-    };
-    let money = Money::parse(&text, currency).map_err(|e| Error::money(field, e))?;
-    if money.minor() <= 0 {
-        return Err(Error::invalid(
+    input(value, field).read(currency, field)
+}
+
+/// `value` as amount text, for the core to read once it knows the currency; a JSON shape that
+/// can't be an amount travels as its error.
+pub fn input(value: &Value, field: &'static str) -> AmountInput {
+    match value {
+        Value::String(s) => AmountInput::text(s.trim()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => AmountInput::text(n.to_string()),
+        Value::Number(_) => AmountInput::refused(Error::invalid(
             field,
-            format!("{field} must be more than zero."),
-        ));
+            format!(
+                "Send {field} as a string such as \"12.50\": fractional JSON numbers can't be read exactly."
+            ),
+        )),
+        _ => AmountInput::refused(Error::invalid(
+            field,
+            format!("{field} must be a decimal string such as \"12.50\"."),
+        )),
     }
-    Ok(money)
 }
 
 #[cfg(test)]

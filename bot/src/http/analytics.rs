@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tally_core::Error;
 use tally_core::Tally;
+use tally_core::app::summaries::{self, Savings};
 use tally_core::money::Money;
 use tally_core::period::{DateRange, Granularity};
-use tally_core::services::analytics::{self, SavingsRate};
+use tally_core::services::analytics::SavingsRate;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
@@ -79,35 +80,25 @@ pub async fn savings(
         })?,
     };
     let today = tally.today_in(caller.0.account.timezone, tally.now());
-    let current = granularity.range_containing(today);
-    let back = match granularity {
-        Granularity::Month => 11,
-        Granularity::Quarter => 21,
-        Granularity::Year => 48,
-    };
-    let from = params::date(q.from.as_deref(), "from")?
-        .unwrap_or_else(|| current.months_before(back).from);
-    let to = params::date(q.to.as_deref(), "to")?.unwrap_or(current.to);
+    let window = summaries::savings_window(
+        granularity,
+        today,
+        summaries::api_savings_periods(granularity),
+    );
+    let from = params::date(q.from.as_deref(), "from")?.unwrap_or(window.from);
+    let to = params::date(q.to.as_deref(), "to")?.unwrap_or(window.to);
     if from > to {
         return Err(ApiError::invalid("from", "from must not be after to."));
     }
     let range = DateRange { from, to };
     let currency = params::currency(q.currency.as_deref())?;
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let (ledger, home, periods) = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            let home = tally_core::services::ledgers::access(c, id, ledger)?
-                .ledger
-                .default_currency;
-            Ok((
-                ledger,
-                home,
-                analytics::savings(c, id, ledger, granularity, range)?,
-            ))
-        })
+    let Savings {
+        ledger,
+        home,
+        periods,
+    } = tally
+        .savings(caller.id(), ledger, granularity, range)
         .await?;
     let currency = currency.unwrap_or(home);
     let mut seen: Vec<&'static str> = periods

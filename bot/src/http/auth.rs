@@ -50,10 +50,7 @@ pub async fn register(
     };
     let account = sessions::register(&tally, sign_up, address).await?;
     tracing::info!(account = %account.id, "account registered");
-    let view = tally
-        .db()
-        .read(move |c| AccountView::load(c, account))
-        .await?;
+    let view = AccountView::load(&tally, account).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tally_core::Error;
 use tally_core::Tally;
+use tally_core::app::budgets::BudgetLimit;
 use tally_core::domain::CategoryName;
 use tally_core::period::BudgetPeriod;
-use tally_core::services::budgets::{self, BudgetStatus};
+use tally_core::services::budgets::BudgetStatus;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
@@ -69,14 +70,7 @@ pub async fn list(
 ) -> Result<Json<Vec<BudgetView>>, ApiError> {
     let today = tally.today_in(caller.0.account.timezone, tally.now());
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let all = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            budgets::status(c, id, ledger, today)
-        })
-        .await?;
+    let all = tally.budgets(caller.id(), ledger, today).await?;
     Ok(Json(all.iter().map(BudgetView::from).collect()))
 }
 
@@ -116,26 +110,13 @@ pub async fn put(
     let currency = params::currency(body.currency.as_deref())?;
     let today = tally.today_in(caller.0.account.timezone, tally.now());
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let now = tally.now();
-    let status = tally
-        .db()
-        .write(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            let home = tally_core::services::ledgers::access(c, id, ledger)?
-                .ledger
-                .default_currency;
-            let limit = match &body.amount {
-                Some(v) => amount::parse(v, currency.unwrap_or(home), "amount")?,
-                None => return Err(Error::invalid("amount", "amount is required.")),
-            };
-            let budget = budgets::set(c, id, ledger, &category, limit, period, now)?;
-            budgets::status(c, id, ledger, today)?
-                .into_iter()
-                .find(|s| s.budget.id == budget.id)
-                .ok_or_else(|| Error::Internal("budget vanished".into()))
-        })
-        .await?;
+    let limit = BudgetLimit {
+        category,
+        period,
+        amount: body.amount.as_ref().map(|v| amount::input(v, "amount")),
+        currency,
+    };
+    let status = tally.set_budget(caller.id(), ledger, limit, today).await?;
     Ok(Json(BudgetView::from(&status)))
 }
 
@@ -151,13 +132,8 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let (category, period) = path_parts(&category, &period)?;
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
     tally
-        .db()
-        .write(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            budgets::remove(c, id, ledger, &category, Some(period))
-        })
+        .remove_budget(caller.id(), ledger, category, period)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

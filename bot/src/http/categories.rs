@@ -8,7 +8,6 @@ use tally_core::Error;
 use tally_core::Tally;
 use tally_core::domain::{CategoryId, CategoryName, TransactionKind};
 use tally_core::models::category::Category;
-use tally_core::services::categories;
 use utoipa::{IntoParams, ToSchema};
 
 use super::enums;
@@ -63,14 +62,7 @@ pub async fn list(
         Some("true" | "1" | "yes")
     );
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let all = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            categories::list(c, id, ledger, archived)
-        })
-        .await?;
+    let all = tally.categories(caller.id(), ledger, archived).await?;
     Ok(Json(all.iter().map(CategoryView::from).collect()))
 }
 
@@ -102,15 +94,7 @@ pub async fn create(
     let name = name(&required(body.name, "name")?)?;
     let kind = params::kind(body.kind.as_deref())?.unwrap_or(TransactionKind::Expense);
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let now = tally.now();
-    let c = tally
-        .db()
-        .write(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            categories::add(c, id, ledger, kind, &name, now)
-        })
-        .await?;
+    let c = tally.add_category(caller.id(), ledger, kind, name).await?;
     Ok((StatusCode::CREATED, Json(CategoryView::from(&c))))
 }
 
@@ -141,23 +125,8 @@ pub async fn patch(
         .map_err(|_| Error::not_found("category"))?;
     let new_name = body.name.as_deref().map(name).transpose()?;
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
     let c = tally
-        .db()
-        .write(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            let mut current = categories::list(c, id, ledger, true)?
-                .into_iter()
-                .find(|cat| cat.id == category)
-                .ok_or(Error::not_found("category"))?;
-            if let Some(n) = &new_name {
-                current = categories::rename(c, id, ledger, category, n)?;
-            }
-            if let Some(a) = body.archived {
-                current = categories::set_archived(c, id, ledger, category, a)?;
-            }
-            Ok(current)
-        })
+        .edit_category(caller.id(), ledger, category, new_name, body.archived)
         .await?;
     Ok(Json(CategoryView::from(&c)))
 }

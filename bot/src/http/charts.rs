@@ -8,7 +8,7 @@ use tally_core::Error;
 use tally_core::Tally;
 use tally_core::charts::{self, ChartError};
 use tally_core::period::{DateRange, Granularity};
-use tally_core::services::charts::{self as chart_service, ChartKind, ChartRequest, Charted};
+use tally_core::services::charts::{ChartKind, ChartRequest, Charted};
 use utoipa::IntoParams;
 
 use super::error::{ApiError, ErrorBody};
@@ -120,14 +120,7 @@ pub async fn get(
         granularity,
     };
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let charted = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            chart_service::build(c, id, ledger, &request, today)
-        })
-        .await?;
+    let charted = tally.chart(caller.id(), ledger, request, today).await?;
     let built = match charted {
         Charted::Chart(b) => b,
         Charted::NoData(sentence) => return Err(no_data(sentence)),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tally_core::Tally;
 use tally_core::export::{Format, JournalOptions};
 use tally_core::services::exports::{self, Request};
-use tally_core::services::{ledgers, membership};
+use tally_core::services::membership;
 use tokio::sync::mpsc;
 use tracing::warn;
 use utoipa::IntoParams;
@@ -76,14 +76,7 @@ pub async fn get(
     let requested = params::ledger(q.ledger.as_deref())?;
     let id = caller.id();
     // Check access before the first byte, so a refusal is an ordinary error answer.
-    let (ledger, title) = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, requested)?;
-            let title = ledgers::access(c, id, ledger)?.ledger.title;
-            Ok((ledger, title))
-        })
-        .await?;
+    let (ledger, title) = tally.export_target(id, requested).await?;
     let request = Request {
         ledger,
         format,
@@ -98,16 +91,7 @@ pub async fn get(
     let streaming = tally.clone();
     tokio::spawn(membership::require_confirmed_since(since, async move {
         let errors = tx.clone();
-        let result = streaming
-            .db()
-            .read(move |c| {
-                let mut out = ChannelWriter::new(tx);
-                let n = exports::stream(c, id, &request, &mut out)?;
-                out.flush()
-                    .map_err(|e| tally_core::Error::Internal(e.to_string()))?;
-                Ok(n)
-            })
-            .await;
+        let result = streaming.export(id, request, ChannelWriter::new(tx)).await;
         if let Err(e) = result {
             warn!(error = %e, "an export stopped half-way");
             let _ = errors.send(Err(io::Error::other(e.to_string()))).await;

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tally_core::services::unlinking::{self, IdentityView as Found};
+use tally_core::services::unlinking::IdentityView as Found;
 use tally_core::{Error, Tally};
 use utoipa::ToSchema;
 
@@ -47,11 +47,7 @@ pub async fn list(
     State(tally): State<Tally>,
     caller: Caller,
 ) -> Result<Json<Vec<LinkedIdentity>>, ApiError> {
-    let id = caller.id();
-    let found = tally
-        .db()
-        .read(move |c| unlinking::identities(c, id))
-        .await?;
+    let found = tally.linked_identities(caller.id()).await?;
     Ok(Json(found.into_iter().map(LinkedIdentity::from).collect()))
 }
 
@@ -68,13 +64,7 @@ pub async fn delete(
     let identity = raw
         .parse::<i64>()
         .map_err(|_| ApiError::from(Error::not_found("identity")))?;
-    let id = caller.id();
-    let now = tally.now();
-    let defaults = tally.settings().defaults;
-    let done = tally
-        .db()
-        .write(move |c| unlinking::detach(c, id, identity, defaults, now))
-        .await?;
+    let done = tally.unlink_identity(caller.id(), identity).await?;
     Ok(Json(Unlinked {
         message: "Unlinked: that chat now has a fresh account of its own. Everything recorded \
                   so far stays in this account; to join again, send /link with a new code from \

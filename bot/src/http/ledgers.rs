@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use tally_core::Tally;
-use tally_core::services::ledgers;
 use utoipa::ToSchema;
 
 use super::enums;
@@ -35,8 +34,7 @@ pub async fn list(
     State(tally): State<Tally>,
     caller: Caller,
 ) -> Result<Json<Vec<LedgerView>>, ApiError> {
-    let id = caller.id();
-    let rows = tally.db().read(move |c| ledgers::list_for(c, id)).await?;
+    let rows = tally.ledgers(caller.id()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(l, role)| LedgerView {

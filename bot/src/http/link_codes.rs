@@ -6,8 +6,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use tally_core::Tally;
-use tally_core::domain::Platform;
-use tally_core::services::linking;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
@@ -34,18 +32,9 @@ pub async fn create(
     State(tally): State<Tally>,
     caller: Caller,
 ) -> Result<(StatusCode, Json<LinkCodeView>), ApiError> {
-    let id = caller.id();
     let now = tally.now();
     let ttl = Duration::from_std(tally.auth().settings().link_ttl).unwrap_or(Duration::minutes(10));
-    let links = tally.clone();
-    let (code, telegram_link) = tally
-        .db()
-        .write(move |c| {
-            let code = linking::create_code(c, id, ttl, now)?;
-            let link = links.start_link(c, Platform::Telegram, &code.code)?;
-            Ok((code, link))
-        })
-        .await?;
+    let (code, telegram_link) = tally.create_link_code(caller.id(), ttl).await?;
     let minutes = ttl.num_minutes().max(1);
     Ok((
         StatusCode::CREATED,

@@ -309,11 +309,11 @@ fn done(
 /// The Telegram bot's username, when the adapter has recorded it.
 async fn telegram_bot(tally: &Tally) -> Option<String> {
     tally
-        .db()
-        .read(crate::telegram::bot_username)
+        .bot_handle(tally_core::domain::Platform::Telegram)
         .await
         .ok()
         .flatten()
+        .and_then(|name| crate::telegram::link_username(&name))
 }
 
 pub async fn submit(

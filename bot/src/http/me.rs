@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tally_core::Error;
 use tally_core::Tally;
+use tally_core::app::accounts::AccountProfile;
 use tally_core::auth::Email;
 use tally_core::auth::sessions;
 use tally_core::domain::{DateOrder, Timezone};
 use tally_core::models::account::Account;
-use tally_core::services::accounts::{self, SettingsPatch};
-use tally_core::services::credentials;
+use tally_core::services::accounts::SettingsPatch;
 use utoipa::ToSchema;
 
 use super::auth::TokenView;
@@ -47,11 +47,19 @@ pub struct IdentityView {
 }
 
 impl AccountView {
-    pub fn load(
-        conn: &mut tally_core::db::AnyConnection,
-        account: Account,
-    ) -> Result<AccountView, Error> {
-        let identities = accounts::identities_of(conn, account.id)?
+    /// The account as the caller sees it, its linked chats included.
+    pub async fn load(tally: &Tally, account: Account) -> Result<AccountView, Error> {
+        Ok(AccountView::from(tally.profile(account).await?))
+    }
+}
+
+impl From<AccountProfile> for AccountView {
+    fn from(profile: AccountProfile) -> AccountView {
+        let AccountProfile {
+            account,
+            identities,
+        } = profile;
+        let identities = identities
             .into_iter()
             .map(|i| IdentityView {
                 platform: i.platform.as_str().to_owned(),
@@ -59,7 +67,7 @@ impl AccountView {
                 display_name: i.display_name,
             })
             .collect();
-        Ok(AccountView {
+        AccountView {
             id: account.id.get(),
             username: account.username,
             email: account.email,
@@ -69,7 +77,7 @@ impl AccountView {
             date_order: account.date_order.as_str().to_owned(),
             created_at: params::utc(account.created_at),
             identities,
-        })
+        }
     }
 }
 
@@ -80,12 +88,7 @@ pub async fn get(
     caller: Caller,
 ) -> Result<Json<AccountView>, ApiError> {
     let account = caller.0.account;
-    Ok(Json(
-        tally
-            .db()
-            .read(move |c| AccountView::load(c, account))
-            .await?,
-    ))
+    Ok(Json(AccountView::load(&tally, account).await?))
 }
 
 /// Settings to change; absent ones stay.
@@ -139,20 +142,8 @@ pub async fn patch(
         .as_deref()
         .map(|e| Email::parse_optional(Some(e)))
         .transpose()?;
-    let id = caller.id();
-    let now = tally.now();
-    let view = tally
-        .db()
-        .write(move |c| {
-            let account = accounts::update_settings(c, id, patch, now)?;
-            if let Some(email) = email {
-                credentials::set_email(c, id, email.as_ref(), now)?;
-            }
-            let account = accounts::find(c, account.id)?;
-            AccountView::load(c, account)
-        })
-        .await?;
-    Ok(Json(view))
+    let profile = tally.update_profile(caller.id(), patch, email).await?;
+    Ok(Json(AccountView::from(profile)))
 }
 
 #[derive(Deserialize, ToSchema)]

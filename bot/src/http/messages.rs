@@ -10,7 +10,6 @@ use tally_core::conversation::{
     Action, AttachmentKind, Chat, Content, Incoming, OutMessage, Outcome, Sender, Style,
 };
 use tally_core::domain::{ChatKind, Platform};
-use tally_core::services::credentials;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
@@ -187,22 +186,8 @@ pub async fn post(
     };
     let account = caller.0.account.clone();
     let now = tally.now();
-    // The web identity is this account itself; make sure it exists before the conversation
-    // looks it up (otherwise a new, empty account would be made for it).
-    let attached = {
-        let account = account.clone();
-        tally
-            .db()
-            .write(move |c| credentials::attach_web_identity(c, &account, now))
-            .await?
-    };
-    if attached != account.id {
-        return Err(Error::Internal(format!(
-            "web identity of account {} belongs to {attached}",
-            account.id
-        ))
-        .into());
-    }
+    // The web identity is this account itself; it must exist before the conversation looks it up.
+    tally.attach_web_identity(&account).await?;
     let update_id = match key {
         // Scoped by account: two accounts may well pick the same key.
         Some(k) => format!("{}:{k}", account.id),

@@ -167,7 +167,7 @@ fn api() -> Router<Tally> {
 }
 
 async fn healthz(State(tally): State<Tally>) -> (StatusCode, &'static str) {
-    match tally.db().ping().await {
+    match tally.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");

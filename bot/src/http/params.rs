@@ -3,10 +3,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 use tally_core::Error;
-use tally_core::db::AnyConnection;
-use tally_core::domain::{AccountId, CategoryName, LedgerId, TransactionKind};
+use tally_core::domain::{CategoryName, TransactionKind};
 use tally_core::money::Currency;
-use tally_core::services::ledgers;
 use utoipa::IntoParams;
 
 /// Stored timestamps are UTC without a zone; the API shows them as UTC.
@@ -83,19 +81,6 @@ pub fn integer(
 /// A ledger id from a query string.
 pub fn ledger(value: Option<&str>) -> Result<Option<i64>, Error> {
     integer(value, "ledger", 1..=i64::MAX)
-}
-
-/// The ledger a data route works on: the one asked for, if the caller is a member (else "not
-/// found"), or the caller's personal ledger.
-pub fn resolve_ledger(
-    conn: &mut AnyConnection,
-    account: AccountId,
-    requested: Option<i64>,
-) -> Result<LedgerId, Error> {
-    match requested {
-        Some(id) => Ok(ledgers::access(conn, account, LedgerId(id))?.ledger.id),
-        None => Ok(ledgers::personal(conn, account)?.id),
-    }
 }
 
 /// `?ledger=ID` alone.

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tally_core::Error;
 use tally_core::Tally;
+use tally_core::app::recurring::{NewSchedule, ScheduleEdit};
 use tally_core::conversation::recurring::describe;
-use tally_core::domain::{Platform, TransactionKind};
+use tally_core::domain::TransactionKind;
 use tally_core::parser::recurrence;
 use tally_core::recurring::Schedule;
-use tally_core::services::recurring::{self, NewRecurring, Recurring};
-use tally_core::services::{categories, ledgers};
+use tally_core::services::recurring::Recurring;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
@@ -73,14 +73,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Json<Vec<RecurringView>>, ApiError> {
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let all = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            recurring::list(c, id, ledger)
-        })
-        .await?;
+    let all = tally.recurring(caller.id(), ledger).await?;
     Ok(Json(all.iter().map(RecurringView::from).collect()))
 }
 
@@ -126,50 +119,16 @@ pub async fn create(
     let today = tally.today_in(caller.0.account.timezone, tally.now());
     let schedule = schedule(&body.schedule, today)?;
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let now = tally.now();
+    let new = NewSchedule {
+        kind,
+        amount: body.amount.as_ref().map(|v| amount::input(v, "amount")),
+        currency,
+        category,
+        note: body.note.unwrap_or_default(),
+        schedule,
+    };
     let created = tally
-        .db()
-        .write(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            let home = ledgers::access(c, id, ledger)?.ledger.default_currency;
-            let money = match &body.amount {
-                Some(v) => amount::parse(v, currency.unwrap_or(home), "amount")?,
-                None => return Err(Error::invalid("amount", "amount is required.")),
-            };
-            let category = match category {
-                Some(name) => categories::list(c, id, ledger, false)?
-                    .into_iter()
-                    .find(|cat| cat.name == name && cat.kind == kind)
-                    .map(|cat| cat.name)
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            "category",
-                            format!(
-                                "There is no {} category {name} in this ledger.",
-                                kind.as_str()
-                            ),
-                        )
-                    })?,
-                None => tally_core::domain::CategoryName::other(),
-            };
-            recurring::create(
-                c,
-                id,
-                ledger,
-                NewRecurring {
-                    kind,
-                    money,
-                    category,
-                    note: body.note.unwrap_or_default(),
-                    schedule,
-                    platform: Platform::Web,
-                    chat_id: String::new(),
-                },
-                today,
-                now,
-            )
-        })
+        .create_recurring(caller.id(), ledger, new, today)
         .await?;
     Ok((StatusCode::CREATED, Json(RecurringView::from(&created))))
 }
@@ -221,23 +180,12 @@ pub async fn patch(
     ApiJson(body): ApiJson<RecurringPatch>,
 ) -> Result<Json<RecurringView>, ApiError> {
     let today = tally.today_in(caller.0.account.timezone, tally.now());
-    let id = caller.id();
-    let now = tally.now();
+    let edit = ScheduleEdit {
+        amount: body.amount.as_ref().map(|v| amount::input(v, "amount")),
+        paused: body.paused,
+    };
     let changed = tally
-        .db()
-        .write(move |c| {
-            let mut current = recurring::get(c, id, schedule)?;
-            if let Some(v) = &body.amount {
-                let money = amount::parse(v, current.money.currency(), "amount")?;
-                current = recurring::set_amount(c, id, schedule, money, now)?;
-            }
-            match body.paused {
-                Some(true) => current = recurring::pause(c, id, schedule, now)?,
-                Some(false) => current = recurring::resume(c, id, schedule, today, now)?,
-                None => {}
-            }
-            Ok(current)
-        })
+        .edit_recurring(caller.id(), schedule, edit, today)
         .await?;
     Ok(Json(RecurringView::from(&changed)))
 }
@@ -252,11 +200,7 @@ pub async fn delete(
     caller: Caller,
     ApiPath(schedule): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let id = caller.id();
-    tally
-        .db()
-        .write(move |c| recurring::delete(c, id, schedule))
-        .await?;
+    tally.delete_recurring(caller.id(), schedule).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -278,12 +222,7 @@ pub async fn skip(
     caller: Caller,
     ApiPath(schedule): ApiPath<i64>,
 ) -> Result<Json<Skipped>, ApiError> {
-    let id = caller.id();
-    let now = tally.now();
-    let (skipped, r) = tally
-        .db()
-        .write(move |c| recurring::skip(c, id, schedule, now))
-        .await?;
+    let (skipped, r) = tally.skip_recurring(caller.id(), schedule).await?;
     Ok(Json(Skipped {
         skipped,
         recurring: RecurringView::from(&r),

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tally_core::Tally;
 use tally_core::period::DateRange;
-use tally_core::services::analytics::{self, CurrencySummary};
+use tally_core::services::analytics::CurrencySummary;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
@@ -135,14 +135,7 @@ pub async fn get(
         today,
     )?;
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
-    let (ledger, summary) = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            Ok((ledger, analytics::summary(c, id, ledger, range)?))
-        })
-        .await?;
+    let (ledger, summary) = tally.summary(caller.id(), ledger, range).await?;
     Ok(Json(SummaryView {
         ledger: ledger.get(),
         from: range.from,

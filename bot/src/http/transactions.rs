@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tally_core::Error;
 use tally_core::Tally;
+use tally_core::app::transactions::{Recorded, TransactionEdit};
 use tally_core::domain::{CategoryName, Platform, TransactionId, TransactionKind};
 use tally_core::models::transaction::Transaction;
 use tally_core::money::Money;
-use tally_core::services::transactions::{self, Filter, NewTransaction, Source, TransactionPatch};
-use tally_core::services::{idempotency, keywords};
+use tally_core::services::transactions::{self, Filter, NewTransaction, Source};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
@@ -126,13 +126,8 @@ pub async fn list(
         .min(transactions::MAX_PAGE);
     let offset = params::integer(q.offset.as_deref(), "offset", 0..=i64::MAX)?.unwrap_or(0);
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let id = caller.id();
     let page = tally
-        .db()
-        .read(move |c| {
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            transactions::list(c, id, ledger, &filter, limit, offset)
-        })
+        .list_transactions(caller.id(), ledger, filter, limit, offset)
         .await?;
     Ok(Json(TransactionPage {
         items: page.items.iter().map(TransactionView::from).collect(),
@@ -205,41 +200,12 @@ pub async fn create(
             reference: None,
         },
     };
-    let ledger = body.ledger;
-    let id = account.id;
-    let write_key = key.clone();
-    let written = tally
-        .db()
-        .write(move |c| {
-            if let Some(k) = &write_key
-                && let Some(earlier) = idempotency::find(c, id, k)?
-            {
-                return Ok((replayed(c, id, earlier)?, true));
-            }
-            let ledger = params::resolve_ledger(c, id, ledger)?;
-            let tx = transactions::record(c, id, ledger, new, now)?;
-            if let Some(k) = &write_key {
-                idempotency::remember(c, id, k, tx.id, now)?;
-            }
-            Ok((tx, false))
-        })
-        .await;
-    let (tx, replay) = match (written, key) {
-        (Ok(done), _) => done,
-        // The same key arrived twice at once: the other request recorded it; answer with that.
-        (Err(e), Some(k)) if e.is_unique_violation() => {
-            let tx = tally
-                .db()
-                .read(move |c| {
-                    let earlier = idempotency::find(c, id, &k)?
-                        .ok_or_else(|| Error::Internal("idempotency key vanished".into()))?;
-                    replayed(c, id, earlier)
-                })
-                .await?;
-            (tx, true)
-        }
-        (Err(e), _) => return Err(e.into()),
-    };
+    let Recorded {
+        transaction: tx,
+        replayed: replay,
+    } = tally
+        .record_transaction(account.id, body.ledger, new, key)
+        .await?;
     let mut headers = HeaderMap::new();
     if replay {
         headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -249,19 +215,6 @@ pub async fn create(
         headers,
         Json(TransactionView::from(&tx)),
     ))
-}
-
-fn replayed(
-    conn: &mut tally_core::db::AnyConnection,
-    account: tally_core::domain::AccountId,
-    id: TransactionId,
-) -> Result<Transaction, Error> {
-    transactions::get(conn, account, id).map_err(|e| match e.kind() {
-        tally_core::ErrorKind::NotFound => Error::Conflict(
-            "This Idempotency-Key was used for a transaction that has since been deleted.".into(),
-        ),
-        _ => e,
-    })
 }
 
 /// An id from the path; anything that isn't one is simply not found.
@@ -280,11 +233,7 @@ pub async fn get(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<TransactionView>, ApiError> {
     let tx_id = path_id(&raw)?;
-    let id = caller.id();
-    let tx = tally
-        .db()
-        .read(move |c| transactions::get(c, id, tx_id))
-        .await?;
+    let tx = tally.transaction(caller.id(), tx_id).await?;
     Ok(Json(TransactionView::from(&tx)))
 }
 
@@ -318,54 +267,15 @@ pub async fn patch(
     let currency = params::currency(body.currency.as_deref())?;
     let category = params::category(body.category.as_deref())?;
     let date = params::date(body.date.as_deref(), "date")?;
-    let id = caller.id();
-    let now = tally.now();
-    let learner = tally.clone();
-    let tx = tally
-        .db()
-        .write(move |c| {
-            let current = transactions::get(c, id, tx_id)?;
-            let money = match (&body.amount, currency) {
-                (Some(v), c) => Some(amount::parse(
-                    v,
-                    c.unwrap_or(current.money.currency()),
-                    "amount",
-                )?),
-                // A new currency alone keeps the figure: 12.50 USD becomes 12.50 EUR.
-                (None, Some(c)) => Some(Money::parse(&current.money.amount_string(), c).map_err(
-                    |_| {
-                        Error::invalid(
-                            "amount",
-                            format!(
-                                "{} doesn't fit {c}; send the amount too.",
-                                current.money.amount_string()
-                            ),
-                        )
-                    },
-                )?),
-                (None, None) => None,
-            };
-            let moved = category.as_ref().is_some_and(|c| *c != current.category);
-            let tx = transactions::edit(
-                c,
-                id,
-                tx_id,
-                TransactionPatch {
-                    kind,
-                    money,
-                    category,
-                    date,
-                    note: body.note,
-                },
-                now,
-            )?;
-            // A new category is a correction: the note's words mean it for this user from now on.
-            if moved {
-                keywords::learn_from(c, learner.parser(), id, &tx, now)?;
-            }
-            Ok(tx)
-        })
-        .await?;
+    let edit = TransactionEdit {
+        kind,
+        amount: body.amount.as_ref().map(|v| amount::input(v, "amount")),
+        currency,
+        category,
+        date,
+        note: body.note,
+    };
+    let tx = tally.edit_transaction(caller.id(), tx_id, edit).await?;
     Ok(Json(TransactionView::from(&tx)))
 }
 
@@ -378,11 +288,6 @@ pub async fn delete(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let tx_id = path_id(&raw)?;
-    let id = caller.id();
-    let now = tally.now();
-    tally
-        .db()
-        .write(move |c| transactions::delete(c, id, tx_id, now))
-        .await?;
+    tally.delete_transaction(caller.id(), tx_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,14 +5,13 @@ mod client;
 mod prompt;
 mod record;
 mod tools;
-mod turns;
-mod usage;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use openai_api_rs::v1::chat_completion::{ChatCompletionMessage, Content, MessageRole, ToolCall};
 use serde_json::{Map, Value, json};
+use tally_core::app::llm::{LlmStore, TurnRole};
 use tally_core::clock::{Clock, SystemClock};
 use tally_core::conversation::Text;
 use tally_core::conversation::fallback::{
@@ -24,7 +23,6 @@ use tracing::{debug, warn};
 
 use crate::config::OpenAiConfig;
 use client::ChatClient;
-use turns::Role;
 
 /// Model calls per message: a question may need a tool or two before the answer.
 const MAX_ROUNDS: usize = 4;
@@ -36,7 +34,7 @@ const MAX_ANSWER_CHARS: usize = 1500;
 /// The fallback the core asks when its rules are unsure. Holds its own database handle, and
 /// only ever reads the ledger and account named in the request.
 pub struct LlmFallback {
-    db: Db,
+    store: LlmStore,
     client: ChatClient,
     daily_tokens: u64,
     clock: Arc<dyn Clock>,
@@ -45,7 +43,7 @@ pub struct LlmFallback {
 impl LlmFallback {
     pub fn new(db: Db, config: &OpenAiConfig) -> anyhow::Result<LlmFallback> {
         Ok(LlmFallback {
-            db,
+            store: LlmStore::new(db),
             client: ChatClient::new(config)?,
             daily_tokens: config.daily_tokens,
             clock: Arc::new(SystemClock),
@@ -58,30 +56,12 @@ impl LlmFallback {
         self
     }
 
-    /// Reads (the ledger, the turns, the usage) outside a write transaction.
-    async fn read<T, F>(&self, f: F) -> Result<T, FallbackError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut tally_core::db::AnyConnection) -> Result<T, tally_core::Error>
-            + Send
-            + 'static,
-    {
-        self.db.read(f).await.map_err(unprepared)
-    }
-
-    async fn write<T, F>(&self, f: F) -> Result<T, FallbackError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut tally_core::db::AnyConnection) -> Result<T, tally_core::Error>
-            + Send
-            + 'static,
-    {
-        self.db.write(f).await.map_err(unprepared)
-    }
-
     async fn check_budget(&self, request: &FallbackRequest) -> Result<(), FallbackError> {
-        let (account, day) = (request.account, request.today);
-        let used = self.read(move |c| usage::used(c, account, day)).await?;
+        let used = self
+            .store
+            .tokens_used(request.account, request.today)
+            .await
+            .map_err(unprepared)?;
         if u64::try_from(used).unwrap_or(0) >= self.daily_tokens {
             debug!(used, "daily LLM allowance used up");
             return Err(FallbackError::BudgetExceeded);
@@ -90,18 +70,16 @@ impl LlmFallback {
     }
 
     async fn remember(&self, request: &FallbackRequest, answer: &str) -> Result<(), FallbackError> {
-        let (account, key, question) = (
-            request.account,
-            request.chat_key.clone(),
-            request.text.clone(),
-        );
-        let answer = answer.to_owned();
-        let now = self.clock.now();
-        self.write(move |c| {
-            turns::append(c, account, &key, Role::User, &question, now)?;
-            turns::append(c, account, &key, Role::Assistant, &answer, now)
-        })
-        .await
+        self.store
+            .remember(
+                request.account,
+                request.chat_key.clone(),
+                request.text.clone(),
+                answer.to_owned(),
+                self.clock.now(),
+            )
+            .await
+            .map_err(unprepared)
     }
 }
 
@@ -124,24 +102,19 @@ fn message(role: MessageRole, content: String) -> ChatCompletionMessage {
 impl Fallback for LlmFallback {
     async fn interpret(&self, request: FallbackRequest) -> Result<FallbackAnswer, FallbackError> {
         self.check_budget(&request).await?;
-        let (account, key) = (request.account, request.chat_key.clone());
-        let for_context = request.clone();
-        let (context, history) = self
-            .read(move |c| {
-                Ok((
-                    prompt::context(c, &for_context)?,
-                    turns::recent(c, account, &key)?,
-                ))
-            })
-            .await?;
+        let context = self
+            .store
+            .context(&request, prompt::FINDINGS_IN_CONTEXT)
+            .await
+            .map_err(unprepared)?;
         let mut messages = vec![message(
             MessageRole::system,
-            prompt::system(&request, &context),
+            prompt::system(&request, &prompt::context(&context)),
         )];
-        for (role, content) in history {
+        for (role, content) in context.turns {
             let role = match role {
-                Role::User => MessageRole::user,
-                Role::Assistant => MessageRole::assistant,
+                TurnRole::User => MessageRole::user,
+                TurnRole::Assistant => MessageRole::assistant,
             };
             messages.push(message(role, content));
         }
@@ -157,9 +130,10 @@ impl Fallback for LlmFallback {
                 .complete(messages.clone(), tools.clone())
                 .await?;
             let spent = i64::from(response.usage.total_tokens.max(0));
-            let (account, day) = (request.account, request.today);
-            self.write(move |c| usage::add(c, account, day, spent))
-                .await?;
+            self.store
+                .add_tokens(request.account, request.today, spent)
+                .await
+                .map_err(unprepared)?;
             let Some(choice) = response.choices.into_iter().next() else {
                 return Err(FallbackError::Nonsense("it sent no answer".into()));
             };
@@ -242,10 +216,9 @@ impl LlmFallback {
             }
         };
         debug!(tool = %name, "LLM tool call");
-        let request = request.clone();
-        let outcome = self
-            .read(move |c| tools::run(c, &request, &name, args))
-            .await?;
+        let outcome = tools::run(&self.store, request, &name, args)
+            .await
+            .map_err(unprepared)?;
         Ok(match outcome {
             Ok(value) => value,
             Err(tools::Refusal(why)) => json!({ "error": why }),

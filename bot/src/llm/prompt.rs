@@ -1,35 +1,24 @@
 //! What the model is told: the rules of the conversation and a compact view of the asker's data.
 
 use serde_json::{Value, json};
+use tally_core::app::llm::Context;
 use tally_core::conversation::fallback::FallbackRequest;
-use tally_core::db::AnyConnection;
 use tally_core::domain::TransactionKind;
 use tally_core::parser::Intent;
-use tally_core::period::DateRange;
-use tally_core::services::{analytics, budgets};
 
 use super::tools;
 
 /// Findings from the offline analyst included up front, so common questions need no tool call.
-const FINDINGS_IN_CONTEXT: usize = 3;
+pub const FINDINGS_IN_CONTEXT: usize = 3;
 
 /// The asker's own figures, as compact JSON: this month, last month, budgets, top findings.
-pub fn context(
-    conn: &mut AnyConnection,
-    request: &FallbackRequest,
-) -> Result<Value, tally_core::Error> {
-    let this = DateRange::this_month(request.today);
-    let last = DateRange::last_month(request.today);
-    let this_month = analytics::summary(conn, request.account, request.ledger, this)?;
-    let last_month = analytics::summary(conn, request.account, request.ledger, last)?;
-    let statuses = budgets::status(conn, request.account, request.ledger, request.today)?;
-    let insights = tools::insights_json(conn, request, FINDINGS_IN_CONTEXT)?;
-    Ok(json!({
-        "this_month_so_far": tools::summary_json(&this_month),
-        "last_month": tools::summary_json(&last_month),
-        "budgets": tools::budgets_json(&statuses),
-        "analyst": insights,
-    }))
+pub fn context(context: &Context) -> Value {
+    json!({
+        "this_month_so_far": tools::summary_json(&context.this_month),
+        "last_month": tools::summary_json(&context.last_month),
+        "budgets": tools::budgets_json(&context.budgets),
+        "analyst": tools::insights_json(&context.insights),
+    })
 }
 
 /// The system message. Ledger data is fenced and declared to be data, never instructions.

@@ -7,14 +7,14 @@ use chrono::NaiveDate;
 use openai_api_rs::v1::chat_completion::{Tool, ToolType};
 use openai_api_rs::v1::types::{Function, FunctionParameters, JSONSchemaDefine, JSONSchemaType};
 use serde_json::{Map, Value, json};
-use tally_core::advice;
+use tally_core::app::llm::{Insights, LlmStore};
+use tally_core::app::summaries;
 use tally_core::conversation::fallback::FallbackRequest;
-use tally_core::db::AnyConnection;
 use tally_core::domain::{CategoryName, TransactionKind};
 use tally_core::period::{DateRange, Granularity};
-use tally_core::services::analytics::{self, SavingsRate, Summary};
-use tally_core::services::budgets::{self, BudgetStatus};
-use tally_core::services::transactions::{self, Filter};
+use tally_core::services::analytics::{SavingsRate, Summary};
+use tally_core::services::budgets::BudgetStatus;
+use tally_core::services::transactions::Filter;
 
 pub const RECORD: &str = "record_transaction";
 /// The longest period one summary may cover (about ten years): bounded work per call.
@@ -113,7 +113,10 @@ pub fn all() -> Vec<Tool> {
                 ),
                 (
                     "periods",
-                    schema(Number, "How many periods, 1 to 24 (default 6)"),
+                    schema(
+                        Number,
+                        "How many periods, 1 to 24 (default: 6 months, 4 quarters or 3 years)",
+                    ),
                 ),
             ],
             &["granularity"],
@@ -275,8 +278,8 @@ fn kind_arg(args: &Map<String, Value>) -> Result<Option<TransactionKind>, Refusa
 }
 
 /// Runs a read-only tool for the asker. `Err` is a database failure; a bad call is `Ok(Err)`.
-pub fn run(
-    conn: &mut AnyConnection,
+pub async fn run(
+    store: &LlmStore,
     request: &FallbackRequest,
     name: &str,
     mut args: Map<String, Value>,
@@ -285,28 +288,28 @@ pub fn run(
         return Ok(Err(r));
     }
     match name {
-        "summary" => summary_tool(conn, request, &args),
-        "transactions" => transactions_tool(conn, request, &args),
+        "summary" => summary_tool(store, request, &args).await,
+        "transactions" => transactions_tool(store, request, &args).await,
         "budget_status" => {
             if let Err(r) = only(&args, &[]) {
                 return Ok(Err(r));
             }
-            let statuses = budgets::status(conn, request.account, request.ledger, request.today)?;
+            let statuses = store.budgets(request).await?;
             Ok(Ok(json!({ "budgets": budgets_json(&statuses) })))
         }
-        "savings" => savings_tool(conn, request, &args),
+        "savings" => savings_tool(store, request, &args).await,
         "insights" => {
             if let Err(r) = only(&args, &[]) {
                 return Ok(Err(r));
             }
-            Ok(Ok(insights_json(conn, request, 5)?))
+            Ok(Ok(insights_json(&store.insights(request, 5).await?)))
         }
         other => Ok(Err(refuse(format!("there is no tool called {other:?}")))),
     }
 }
 
-fn summary_tool(
-    conn: &mut AnyConnection,
+async fn summary_tool(
+    store: &LlmStore,
     request: &FallbackRequest,
     args: &Map<String, Value>,
 ) -> Result<Result<Value, Refusal>, tally_core::Error> {
@@ -327,12 +330,12 @@ fn summary_tool(
         Ok(r) => r,
         Err(r) => return Ok(Err(r)),
     };
-    let s = analytics::summary(conn, request.account, request.ledger, range)?;
+    let s = store.summary(request, range).await?;
     Ok(Ok(summary_json(&s)))
 }
 
-fn transactions_tool(
-    conn: &mut AnyConnection,
+async fn transactions_tool(
+    store: &LlmStore,
     request: &FallbackRequest,
     args: &Map<String, Value>,
 ) -> Result<Result<Value, Refusal>, tally_core::Error> {
@@ -356,7 +359,7 @@ fn transactions_tool(
         Ok(p) => p,
         Err(r) => return Ok(Err(r)),
     };
-    let page = transactions::list(conn, request.account, request.ledger, &filter, limit, 0)?;
+    let page = store.transactions(request, filter, limit).await?;
     let items: Vec<Value> = page
         .items
         .iter()
@@ -376,8 +379,8 @@ fn transactions_tool(
     ))
 }
 
-fn savings_tool(
-    conn: &mut AnyConnection,
+async fn savings_tool(
+    store: &LlmStore,
     request: &FallbackRequest,
     args: &Map<String, Value>,
 ) -> Result<Result<Value, Refusal>, tally_core::Error> {
@@ -387,21 +390,19 @@ fn savings_tool(
             .unwrap_or("month")
             .parse()
             .map_err(|_| refuse("granularity must be \"month\", \"quarter\" or \"year\""))?;
-        Ok((granularity, count_arg(args, "periods", MAX_PERIODS, 6)?))
+        // Unasked, the same look-back as the chat's /savings.
+        let default = i64::from(summaries::default_savings_periods(granularity));
+        Ok((
+            granularity,
+            count_arg(args, "periods", MAX_PERIODS, default)?,
+        ))
     })();
     let (granularity, periods) = match parsed {
         Ok(p) => p,
         Err(r) => return Ok(Err(r)),
     };
-    let months_per = match granularity {
-        Granularity::Month => 1,
-        Granularity::Quarter => 3,
-        Granularity::Year => 12,
-    };
-    let current = granularity.range_containing(request.today);
-    let back = u32::try_from((periods - 1) * months_per).unwrap_or(0);
-    let range = DateRange::new(current.months_before(back).from, current.to);
-    let out = analytics::savings(conn, request.account, request.ledger, granularity, range)?;
+    let periods = u32::try_from(periods).unwrap_or(1);
+    let out = store.savings(request, granularity, periods).await?;
     let periods: Vec<Value> = out
         .iter()
         .map(|p| {
@@ -471,18 +472,10 @@ pub fn budgets_json(statuses: &[BudgetStatus]) -> Vec<Value> {
 }
 
 /// The analyst's top findings as sentences, and the recurring payments.
-pub fn insights_json(
-    conn: &mut AnyConnection,
-    request: &FallbackRequest,
-    findings: usize,
-) -> Result<Value, tally_core::Error> {
-    let mut found = advice::analyse(conn, request.account, request.ledger, request.today)?;
-    found.truncate(findings);
-    let recurring =
-        advice::recurring_payments(conn, request.account, request.ledger, request.today)?;
-    Ok(json!({
-        "findings": found.iter().map(|f| f.plain()).collect::<Vec<_>>(),
-        "recurring": recurring.iter().map(|r| json!({
+pub fn insights_json(insights: &Insights) -> Value {
+    json!({
+        "findings": insights.findings.iter().map(|f| f.plain()).collect::<Vec<_>>(),
+        "recurring": insights.recurring.iter().map(|r| json!({
             "label": r.label,
             "category": r.category.as_str(),
             "every": r.cadence.as_str(),
@@ -491,7 +484,7 @@ pub fn insights_json(
             "next_due": r.next_due.to_string(),
             "yearly": r.yearly.amount_string(),
         })).collect::<Vec<_>>(),
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tally_core::Tally;
 use tally_core::conversation::Outcome as Handled;
 use tally_core::domain::{Platform, Role};
-use tally_core::services::membership::{self, Recorded, Standing};
+use tally_core::services::membership::{Recorded, Standing};
 use teloxide::types::{ChatId, UserId};
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -205,14 +205,7 @@ impl Handler {
             let removed = change.standing == Standing::Gone;
             let changed = self
                 .tally
-                .db()
-                .write(move |c| {
-                    if removed {
-                        membership::bot_removed(c, Platform::Telegram, &chat_id)
-                    } else {
-                        membership::bot_added(c, Platform::Telegram, &chat_id)
-                    }
-                })
+                .bot_in_group(Platform::Telegram, chat_id, !removed)
                 .await;
             return match changed {
                 Ok(Some(ledger)) => {
@@ -243,14 +236,14 @@ impl Handler {
         user: UserId,
         standing: Standing,
     ) -> Result<Recorded, tally_core::Error> {
-        let now = self.tally.now();
-        let (chat_id, user_id) = (chat.0.to_string(), user.0.to_string());
         let recorded = self
             .tally
-            .db()
-            .write(move |c| {
-                membership::record(c, Platform::Telegram, &chat_id, &user_id, standing, now)
-            })
+            .record_standing(
+                Platform::Telegram,
+                chat.0.to_string(),
+                user.0.to_string(),
+                standing,
+            )
             .await?;
         if let Recorded::Removed(ledger) = recorded {
             info!(

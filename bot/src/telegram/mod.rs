@@ -31,11 +31,10 @@ use tracing::info;
 
 pub use api::{Api, ApiFailure, Target};
 pub use handler::{Stats, StatsSnapshot};
-pub use links::{StartLinks, bot_username};
+pub use links::{StartLinks, link_username};
 pub use notifier::TelegramNotifier;
 pub use polling::PollOptions;
 pub use retry::RetryPolicy;
-pub use setup::USERNAME_SETTING;
 pub use teloxide::adaptors::throttle::Limits;
 pub use webhook::SECRET_HEADER;
 

@@ -89,7 +89,7 @@ pub async fn run(handler: Arc<Handler>, options: PollOptions, mut shutdown: watc
             continue;
         };
         let id = raw.id().unwrap_or(0);
-        let database_up = handler.tally.db().ping().await.is_ok();
+        let database_up = handler.tally.ping().await.is_ok();
         let tries = if database_up {
             let n = attempts.entry(id).or_insert(0);
             *n += 1;

@@ -2,17 +2,13 @@
 
 use tally_core::Tally;
 use tally_core::conversation::table::{self, CommandSpec};
-use tally_core::domain::ChatKind;
-use tally_core::services::settings;
+use tally_core::domain::{ChatKind, Platform};
 use teloxide::types::{BotCommand, BotCommandScope};
 use tracing::{info, warn};
 use url::Url;
 
 use super::api::{Api, ApiFailure};
 use super::inbound::telegram_command_name;
-
-/// The settings key holding the bot's username (the API builds `t.me` links from it).
-pub const USERNAME_SETTING: &str = "telegram.bot_username";
 
 /// Asks `getMe` and stores the username in the database for every instance and the API.
 pub async fn introduce(api: &Api, tally: &Tally) -> anyhow::Result<String> {
@@ -29,11 +25,8 @@ pub async fn introduce(api: &Api, tally: &Tally) -> anyhow::Result<String> {
         .clone()
         .filter(|u| !u.is_empty())
         .ok_or_else(|| anyhow::anyhow!("Telegram's getMe answered without a username"))?;
-    let now = tally.now();
-    let stored = username.clone();
     tally
-        .db()
-        .write(move |c| settings::set(c, USERNAME_SETTING, &stored, now))
+        .set_bot_handle(Platform::Telegram, username.clone())
         .await
         .map_err(|e| anyhow::anyhow!("storing the bot's username: {e}"))?;
     info!(username = %username, "connected to Telegram");

@@ -398,7 +398,14 @@ async fn a_new_user_links_a_chat_in_a_real_browser() {
     let now = app.clock.now();
     app.tally
         .db()
-        .write(move |c| settings::set(c, tally_bot::telegram::USERNAME_SETTING, BOT_USERNAME, now))
+        .write(move |c| {
+            settings::set(
+                c,
+                &tally_core::links::bot_handle_key(Platform::Telegram),
+                BOT_USERNAME,
+                now,
+            )
+        })
         .await
         .unwrap();
 

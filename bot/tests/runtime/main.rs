@@ -7,5 +7,6 @@
 
 mod chat_cli;
 mod digest_scheduler;
+mod layering;
 mod llm_fallback;
 mod rates_fetch;

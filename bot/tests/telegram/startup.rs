@@ -3,10 +3,11 @@
 
 use crate::support::*;
 use tally_bot::config::Secret;
-use tally_bot::telegram::{Limits, Telegram, USERNAME_SETTING};
+use tally_bot::telegram::{Limits, Telegram};
 use tally_core::conversation::{OutMessage, Text, table};
 use tally_core::domain::ChatKind;
 use tally_core::domain::Platform;
+use tally_core::links::bot_handle_key;
 use tally_core::services::settings;
 use tally_testkit::db::TestDb;
 use tally_testkit::telegram::{BOT_USERNAME, FakeTelegram, FakeUser};
@@ -24,7 +25,7 @@ async fn start_up_introduces_the_bot_and_registers_its_commands() {
         assert_eq!(telegram.username(), BOT_USERNAME);
         let stored = tally
             .db()
-            .write_blocking(|c| settings::get(c, USERNAME_SETTING))
+            .write_blocking(|c| settings::get(c, &bot_handle_key(Platform::Telegram)))
             .unwrap();
         assert_eq!(stored.as_deref(), Some(BOT_USERNAME));
 

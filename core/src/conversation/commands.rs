@@ -150,12 +150,11 @@ impl Turn<'_> {
 
     fn savings_command(&mut self, granularity: Granularity) -> Result<Reply, Error> {
         let today = self.cx.today;
-        let from = match granularity {
-            Granularity::Month => DateRange::month_of(today).months_before(5).from,
-            Granularity::Quarter => DateRange::quarter_of(today).months_before(9).from,
-            Granularity::Year => DateRange::year_of(today).months_before(24).from,
-        };
-        let range = DateRange::new(from, granularity.range_containing(today).to);
+        let range = crate::app::summaries::savings_window(
+            granularity,
+            today,
+            crate::app::summaries::default_savings_periods(granularity),
+        );
         let periods = analytics::savings(
             self.conn,
             self.cx.account.id,

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod keywords;
 pub mod ledgers;
 pub mod linking;
+pub mod llm;
 pub mod membership;
 pub mod pending_links;
 pub mod rates;

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tally_core::clock::ManualClock;
 use tally_core::conversation::{Chat, Content, Incoming, Outcome, Sender};
-use tally_testkit::db::TestDb;
-use tally_testkit::fixtures::*;
 use tally_core::domain::{ChatKind, Platform, Role};
 use tally_core::money::{Currency, Money};
 use tally_core::services::transactions::Filter;
 use tally_core::services::{accounts, ledgers, transactions, updates};
 use tally_core::{Settings, Tally};
+use tally_testkit::db::TestDb;
+use tally_testkit::fixtures::*;
 
 struct Chatter {
     tally: Tally,
