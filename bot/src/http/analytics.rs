@@ -83,7 +83,7 @@ pub async fn savings(
     let window = summaries::savings_window(
         granularity,
         today,
-        summaries::api_savings_periods(granularity),
+        summaries::default_savings_periods(granularity),
     );
     let from = params::date(q.from.as_deref(), "from")?.unwrap_or(window.from);
     let to = params::date(q.to.as_deref(), "to")?.unwrap_or(window.to);

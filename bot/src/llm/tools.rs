@@ -115,7 +115,7 @@ pub fn all() -> Vec<Tool> {
                     "periods",
                     schema(
                         Number,
-                        "How many periods, 1 to 24 (default: 6 months, 4 quarters or 3 years)",
+                        "How many periods, 1 to 24 (default: 12 months, 8 quarters or 5 years)",
                     ),
                 ),
             ],

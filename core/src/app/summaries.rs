@@ -26,22 +26,11 @@ pub fn savings_window(granularity: Granularity, today: NaiveDate, periods: u32) 
     DateRange::new(current.months_before(back).from, current.to)
 }
 
-/// How many periods savings look back over when not told: half a year of months, a year of
-/// quarters, three years. The chat's `/savings` defines it (a reply has to stay short) and the
-/// LLM's `savings` tool uses it when the model names no count. The REST API alone keeps its own,
-/// [`api_savings_periods`].
+/// How many periods savings look back over when not told: 12 months, 8 quarters or 5 years.
+/// The one look-back of every surface: the chat's `/savings`, the REST API (whose OpenAPI
+/// document states it) and the LLM's `savings` tool when the model names no count; the monthly
+/// chart behind the 📊 button shows the same periods, so the picture matches the figures.
 pub fn default_savings_periods(granularity: Granularity) -> u32 {
-    match granularity {
-        Granularity::Month => 6,
-        Granularity::Quarter => 4,
-        Granularity::Year => 3,
-    }
-}
-
-/// The REST API's default look-back (12 months, 8 quarters, 5 years): longer than the chat's,
-/// because it is part of the published API (the OpenAPI document states it and clients rely on
-/// it), so it cannot follow the chat's shorter one without breaking them.
-pub fn api_savings_periods(granularity: Granularity) -> u32 {
     match granularity {
         Granularity::Month => 12,
         Granularity::Quarter => 8,
@@ -147,9 +136,9 @@ mod tests {
     }
 
     #[test]
-    fn the_rest_default_stays_twelve_months_eight_quarters_five_years() {
+    fn the_default_is_twelve_months_eight_quarters_five_years() {
         let today = date("2026-11-24");
-        let w = |g| savings_window(g, today, api_savings_periods(g));
+        let w = |g| savings_window(g, today, default_savings_periods(g));
         assert_eq!(w(Granularity::Month).from, date("2025-12-01"));
         assert_eq!(w(Granularity::Quarter).from, date("2025-01-01"));
         assert_eq!(w(Granularity::Year).from, date("2022-01-01"));
