@@ -214,3 +214,73 @@ fn every_lexicon_phrase_with_every_amount_form_parses_to_its_category_and_amount
         wrong.join("\n")
     );
 }
+
+/// Every currency sign the tokenizer knows (found by asking it about every `char`, not from a
+/// list), every letter prefix it glues to `$` (`C$`, `NZ$`), and every ISO code it reads as a
+/// word: each is read as its own currency, before or after the amount.
+#[test]
+fn every_currency_sign_prefix_and_code_the_parser_knows_maps_to_its_currency() {
+    let parser = Parser::new();
+    let vocabulary = Vocabulary::default();
+    let ctx = ParseContext {
+        today: today(),
+        currency: Currency::CHF,
+        date_order: DateOrder::Mdy,
+        vocabulary: &vocabulary,
+    };
+    let mut known: Vec<(String, Currency, bool)> = Vec::new();
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        if let Some(cur) = super::tokens::symbol_currency(c) {
+            known.push((c.to_string(), cur, true));
+        }
+    }
+    let letters = ('a'..='z').map(String::from);
+    let two: Vec<String> = letters
+        .clone()
+        .flat_map(|a| ('a'..='z').map(move |b| format!("{a}{b}")))
+        .collect();
+    let three: Vec<String> = two
+        .iter()
+        .flat_map(|ab| ('a'..='z').map(move |c| format!("{ab}{c}")))
+        .collect();
+    for prefix in letters.chain(two).chain(three) {
+        let written = format!("{}$", prefix.to_uppercase());
+        let lowered = written.to_lowercase();
+        let tokens = super::tokens::tokenize(&lowered);
+        if let [t] = tokens.as_slice()
+            && let super::tokens::TokenKind::Symbol(cur) = t.kind
+        {
+            known.push((written, cur, true));
+        }
+    }
+    for cur in Currency::all() {
+        let code = cur.code().to_lowercase();
+        if let Some(read) = amount::currency_word(&code) {
+            assert_eq!(read, cur, "{code}");
+            known.push((cur.code().to_owned(), cur, false));
+        }
+    }
+    assert!(known.iter().filter(|k| k.2).count() >= 20, "{known:?}");
+    let mut wrong = Vec::new();
+    for (written, cur, sign) in &known {
+        let texts = if *sign {
+            vec![
+                format!("lunch {written}12"),
+                format!("lunch 12{written}"),
+                format!("{written}12 lunch"),
+            ]
+        } else {
+            vec![format!("lunch 12 {written}"), format!("12 {written} lunch")]
+        };
+        for text in texts {
+            let got = match parser.parse(&text, &ctx).intent {
+                Intent::Add(a) => Some((a.amount, a.currency)),
+                _ => None,
+            };
+            if got != Some((Decimal::from_int(12), *cur)) {
+                wrong.push(format!("{text:?}: want 12 {cur}, got {got:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
