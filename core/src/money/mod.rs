@@ -523,12 +523,19 @@ mod tests {
         }
 
         #[test]
-        fn sums_are_exact(parts in prop::collection::vec(0i64..100_000_000, 0..50)) {
+        /// Per-currency totals of in-range amounts (any sign, up to the bound, every currency)
+        /// are the exact `i128` sums, each currency apart, whatever the order they come in.
+        fn sums_are_exact(parts in prop::collection::vec(in_range_money(), 0..50)) {
             let mut total = PerCurrency::default();
             for p in &parts {
-                total.add(Money::from_minor(*p, Currency::EUR).expect("in range")).expect("no overflow");
+                total.add(*p).expect("no overflow");
             }
-            prop_assert_eq!(total.get(Currency::EUR).minor(), parts.iter().map(|p| i128::from(*p)).sum::<i128>());
+            for c in Currency::all() {
+                let want: i128 = parts.iter().filter(|p| p.currency() == c).map(Money::minor).sum();
+                prop_assert_eq!(total.get(c), Money::total(want, c));
+            }
+            let named: std::collections::HashSet<Currency> = parts.iter().map(Money::currency).collect();
+            prop_assert_eq!(total.iter().count(), named.len());
         }
 
         #[test]
