@@ -9,4 +9,5 @@ mod chat_cli;
 mod digest_scheduler;
 mod layering;
 mod llm_fallback;
+mod parse_cli;
 mod rates_fetch;

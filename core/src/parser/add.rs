@@ -223,7 +223,7 @@ pub(crate) fn read(
 
     let currency = best
         .currency
-        .or_else(|| amount::loose_currency(tokens, &used))
+        .or_else(|| amount::loose_currency(tokens, &used, &msg.phrased))
         .unwrap_or(ctx.currency);
     let cue = cued_kind(msg);
     let mut kind = forced.or(cue).unwrap_or_else(|| {

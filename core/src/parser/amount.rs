@@ -481,7 +481,10 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
                 end += 1;
             }
         }
-        if let Some(next) = tokens.get(end) {
+        // A word inside a lexicon phrase is that phrase, not a unit: `693 real estate tax` is
+        // dollars, `656 ct scan` is not 6.56.
+        let next_phrased = phrased.get(end).copied().unwrap_or(false);
+        if let Some(next) = tokens.get(end).filter(|_| !next_phrased) {
             let w = next.word();
             if currency.is_none()
                 && let Some(c) = currency_word(w)
@@ -493,6 +496,7 @@ pub(crate) fn candidates(tokens: &[Token<'_>], used: &[bool], phrased: &[bool]) 
                 }
             } else if matches!(w, "cents" | "cent" | "pence" | "p" | "c" | "ct" | "cts")
                 && !in_words
+                && !fraction
                 && let Some(v) = Decimal::new(value.mantissa(), value.scale() + 2).ok()
             {
                 value = v;
@@ -612,11 +616,15 @@ pub(crate) fn best(cands: &[Candidate]) -> Option<Candidate> {
 }
 
 /// The one currency named anywhere in the message, when the amount carries none
-/// (`paid in euros, 20`).
-pub(crate) fn loose_currency(tokens: &[Token<'_>], used: &[bool]) -> Option<Currency> {
+/// (`paid in euros, 20`); never a word of a lexicon phrase (`real estate tax`).
+pub(crate) fn loose_currency(
+    tokens: &[Token<'_>],
+    used: &[bool],
+    phrased: &[bool],
+) -> Option<Currency> {
     let mut found: Option<Currency> = None;
     for (i, t) in tokens.iter().enumerate() {
-        if used.get(i).copied().unwrap_or(false) {
+        if used.get(i).copied().unwrap_or(false) || phrased.get(i).copied().unwrap_or(false) {
             continue;
         }
         let c = match t.kind {

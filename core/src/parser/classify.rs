@@ -542,7 +542,7 @@ fn budget_set(
     }
     let currency = best
         .currency
-        .or_else(|| amount::loose_currency(&msg.tokens, &rest))
+        .or_else(|| amount::loose_currency(&msg.tokens, &rest, &msg.phrased))
         .unwrap_or(ctx.currency);
     let choice = category::from_vocabulary(msg, ctx.vocabulary, Some(TransactionKind::Expense))
         .or_else(|| category::from_lexicon(lexicon, msg, TransactionKind::Expense, true));

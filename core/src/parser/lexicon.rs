@@ -273,6 +273,20 @@ impl Lexicon {
         self.ids.get(word).copied()
     }
 
+    /// Every phrase with its entry, written out (`gas bill`): the properties in
+    /// `parser/properties.rs` walk the real lexicon rather than a hand-picked list.
+    #[cfg(test)]
+    pub fn phrases(&self) -> impl Iterator<Item = (String, &Entry)> {
+        self.phrases.iter().map(|(key, entry)| {
+            let words: Vec<&str> = key
+                .iter()
+                .take_while(|&&id| id != 0)
+                .map(|&id| self.word(id))
+                .collect();
+            (words.join(" "), entry)
+        })
+    }
+
     pub fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", String::as_str)
     }

@@ -11,6 +11,8 @@ mod lexicon;
 mod message;
 mod note;
 mod periods;
+#[cfg(test)]
+mod properties;
 pub mod recurrence;
 mod spelling;
 mod suggest;

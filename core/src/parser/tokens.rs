@@ -124,8 +124,10 @@ fn is_glued_currency(word: &str) -> bool {
     )
 }
 
+/// Letters make words, except a currency sign that is also a letter (`円`), which would
+/// otherwise be swallowed as a word and never read as yen.
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic()
+    c.is_alphabetic() && symbol_currency(c).is_none()
 }
 
 /// Tokenises `text`, which must already be lowercased.

@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod dev_set;
+mod properties;
 mod robustness;
 mod spec;

@@ -187,6 +187,19 @@ fn amounts_and_currencies() {
                 "2 bags of dog food 60",
                 "add expense 60 USD pets 2026-11-24",
             ),
+            // A word of a lexicon phrase is that phrase, not a currency or a unit (found by the
+            // lexicon property: these were 693 BRL and 6.56 USD).
+            (
+                "693 real estate tax",
+                "add expense 693 USD taxes 2026-11-24",
+            ),
+            (
+                "real estate tax 693",
+                "add expense 693 USD taxes 2026-11-24",
+            ),
+            ("656 ct scan", "add expense 656 USD health 2026-11-24"),
+            ("gum 50 cents", "add expense 0.5 USD food 2026-11-24"),
+            ("gum 50 ct", "add expense 0.5 USD food 2026-11-24"),
         ],
         DateOrder::Mdy,
     );
