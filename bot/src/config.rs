@@ -85,6 +85,9 @@ struct Raw {
     default_date_order: Option<String>,
     log: String,
     log_format: LogFormat,
+    /// `TALLY_OUTBOX_GRACE_SECS`: how long an unsent reply waits before the sender retries it.
+    #[serde(default)]
+    outbox_grace_secs: Option<u64>,
 }
 
 /// Validated configuration. Loaded once in `main` and passed to what needs it.
@@ -114,6 +117,9 @@ pub struct Config {
     pub defaults: AccountDefaults,
     pub log: String,
     pub log_format: LogFormat,
+    /// How long a reply may stay unsent before the outbox sender takes it over (and the first
+    /// backoff of a failing send).
+    pub outbox_lease: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +231,7 @@ impl Config {
                 .openai
                 .as_ref()
                 .map_or(Duration::from_secs(20), |o| o.timeout),
+            outbox_lease: self.outbox_lease,
         }
     }
 }
@@ -402,6 +409,7 @@ impl Raw {
             public_url,
             jwt_secret,
             jwt_ttl: Duration::from_secs(self.jwt_ttl_minutes * 60),
+            outbox_lease: Duration::from_secs(self.outbox_grace_secs.unwrap_or(30).clamp(1, 3600)),
             bcrypt_cost: self.bcrypt_cost,
             telegram,
             discord,

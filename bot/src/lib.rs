@@ -9,6 +9,7 @@ pub mod discord;
 pub mod http;
 pub mod llm;
 pub mod metrics;
+pub mod outbox;
 pub mod rates;
 pub mod recurring;
 pub mod scheduler;
