@@ -9,8 +9,8 @@ use tokio::net::TcpListener;
 use crate::http::server::{self, ServeOptions};
 
 use crate::config::Config;
-use crate::rates::RatesFetcher;
 use crate::outbox::OutboxSender;
+use crate::rates::RatesFetcher;
 use crate::recurring::Poster;
 use crate::scheduler::Scheduler;
 use crate::{app, discord, http, telegram};

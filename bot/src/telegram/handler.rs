@@ -262,12 +262,14 @@ impl Handler {
     ) -> Outcome {
         match self.tally.handle(incoming).await {
             Ok(Handled::Replied(delivery)) => {
-                let sent = outbound::deliver(&self.api, &delivery.reply, target, press.as_ref()).await;
+                let sent =
+                    outbound::deliver(&self.api, &delivery.reply, target, press.as_ref()).await;
                 // Unmarked, the reply is sent again by the outbox sender once its lease runs out.
-                if sent && let Some(id) = delivery.id {
-                    if let Err(e) = self.tally.mark_sent(vec![id]).await {
-                        warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
-                    }
+                if sent
+                    && let Some(id) = delivery.id
+                    && let Err(e) = self.tally.mark_sent(vec![id]).await
+                {
+                    warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
                 }
                 Outcome::Handled
             }

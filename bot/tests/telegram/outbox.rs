@@ -57,7 +57,11 @@ async fn a_reply_that_never_went_out_is_sent_by_the_sender_once() {
         let last = rig.fake.send_text(chat, &ann, "/help");
         rig.confirmed(last).await;
         rig.messages(chat, 2).await;
-        assert_eq!(rig.fake.with(|r| r.sent_to(chat).len()), 2, "the reply and /help");
+        assert_eq!(
+            rig.fake.with(|r| r.sent_to(chat).len()),
+            2,
+            "the reply and /help"
+        );
         rig.telegram.stop().await;
     }
 }
@@ -96,14 +100,7 @@ async fn a_redelivered_update_whose_reply_never_went_out_gets_it_once() {
         let entries = rig.db(|c| {
             let me = account_of(c, ann.id);
             let ledger = personal_ledger(c, me);
-            tally_core::services::transactions::list(
-                c,
-                me,
-                ledger,
-                &Default::default(),
-                10,
-                0,
-            )
+            tally_core::services::transactions::list(c, me, ledger, &Default::default(), 10, 0)
         });
         assert_eq!(entries.total, 1);
         rig.telegram.stop().await;

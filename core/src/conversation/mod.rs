@@ -341,7 +341,10 @@ impl Tally {
             debug!("duplicate update ignored");
             return Ok(Outcome::Duplicate);
         };
-        debug!(outbox = row.id, "redelivered update; sending its unsent reply");
+        debug!(
+            outbox = row.id,
+            "redelivered update; sending its unsent reply"
+        );
         Ok(Outcome::Replied(Delivery {
             id: Some(row.id),
             reply: Reply {

@@ -93,7 +93,11 @@ pub fn claim_of_update(
                 .filter(outbox::platform.eq(platform.as_str()))
                 .filter(outbox::update_id.eq(update_id))
                 .filter(outbox::sent_at.is_null())
-                .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.le(at)))
+                .filter(
+                    outbox::claimed_until
+                        .is_null()
+                        .or(outbox::claimed_until.le(at)),
+                )
                 .filter(outbox::attempts.lt(MAX_ATTEMPTS))
                 .order(outbox::id.asc())
                 .select(outbox::id)
@@ -123,7 +127,11 @@ pub fn claim_due(
             outbox::table
                 .filter(outbox::platform.eq_any(&names))
                 .filter(outbox::sent_at.is_null())
-                .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.le(at)))
+                .filter(
+                    outbox::claimed_until
+                        .is_null()
+                        .or(outbox::claimed_until.le(at)),
+                )
                 .filter(outbox::attempts.lt(MAX_ATTEMPTS))
                 .order(outbox::id.asc())
                 .limit(limit)
@@ -159,7 +167,11 @@ fn take(
             outbox::table
                 .filter(outbox::id.eq(id))
                 .filter(outbox::sent_at.is_null())
-                .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.le(at))),
+                .filter(
+                    outbox::claimed_until
+                        .is_null()
+                        .or(outbox::claimed_until.le(at)),
+                ),
         )
         .set((
             outbox::claimed_until.eq(ts(now + backoff)),
@@ -252,12 +264,15 @@ pub fn has_unsent(
     Ok(n > 0)
 }
 
+/// An outbox row's id and when it was marked sent (`None`: not yet).
+pub type RowState = (i64, Option<DateTime<Utc>>);
+
 /// The rows written for one update, sent or not, oldest first: for tests and diagnostics.
 pub fn of_update(
     conn: &mut AnyConnection,
     platform: Platform,
     update_id: &str,
-) -> Result<Vec<(i64, Option<DateTime<Utc>>)>, Error> {
+) -> Result<Vec<RowState>, Error> {
     let rows: Vec<(i64, Option<NaiveDateTime>)> = outbox::table
         .filter(outbox::platform.eq(platform.as_str()))
         .filter(outbox::update_id.eq(update_id))

@@ -97,14 +97,20 @@ async fn work_that_fails_leaves_neither_entry_nor_reply_nor_claim() {
         hide("ALTER TABLE transactions_away RENAME TO transactions")
             .await
             .unwrap();
-        assert!(rows(&t, "u1").await.is_empty(), "no reply without the entry");
+        assert!(
+            rows(&t, "u1").await.is_empty(),
+            "no reply without the entry"
+        );
         let seen =
             t.db.read(|c| updates::seen(c, Platform::Telegram, "u1"))
                 .await
                 .unwrap();
         assert!(!seen, "the claim rolled back too");
         // The redelivery is handled afresh: one entry, one reply.
-        let outcome = tally.handle(message("u1", "spent 12 on lunch")).await.unwrap();
+        let outcome = tally
+            .handle(message("u1", "spent 12 on lunch"))
+            .await
+            .unwrap();
         assert!(matches!(outcome, Outcome::Replied(_)));
         assert_eq!(entries(&t).await, 1);
         assert_eq!(rows(&t, "u1").await.len(), 1);
@@ -123,7 +129,10 @@ async fn an_unsent_reply_is_sent_again_once_when_its_update_comes_back() {
             .expect("a reply");
         // The first handler holds the lease: a redelivery meanwhile is a duplicate.
         assert!(matches!(
-            tally.handle(message("u1", "spent 12 on lunch")).await.unwrap(),
+            tally
+                .handle(message("u1", "spent 12 on lunch"))
+                .await
+                .unwrap(),
             Outcome::Duplicate
         ));
         // It "crashed" before marking the reply sent; its lease runs out.
@@ -138,7 +147,10 @@ async fn an_unsent_reply_is_sent_again_once_when_its_update_comes_back() {
         assert_eq!(again.reply.messages, first.reply.messages);
         // Once: the redelivery took the lease, so the next one gets nothing.
         assert!(matches!(
-            tally.handle(message("u1", "spent 12 on lunch")).await.unwrap(),
+            tally
+                .handle(message("u1", "spent 12 on lunch"))
+                .await
+                .unwrap(),
             Outcome::Duplicate
         ));
         assert_eq!(entries(&t).await, 1, "the entry itself is never redone");
@@ -146,7 +158,10 @@ async fn an_unsent_reply_is_sent_again_once_when_its_update_comes_back() {
         assert_eq!(tally.mark_sent(vec![again.id.unwrap()]).await.unwrap(), 1);
         clock.advance(Duration::hours(2));
         assert!(matches!(
-            tally.handle(message("u1", "spent 12 on lunch")).await.unwrap(),
+            tally
+                .handle(message("u1", "spent 12 on lunch"))
+                .await
+                .unwrap(),
             Outcome::Duplicate
         ));
         let rows = rows(&t, "u1").await;
@@ -168,7 +183,10 @@ async fn a_reply_marked_sent_makes_its_redelivery_a_duplicate() {
         tally.mark_sent(vec![first.id.unwrap()]).await.unwrap();
         clock.advance(Duration::minutes(5));
         assert!(matches!(
-            tally.handle(message("u1", "spent 12 on lunch")).await.unwrap(),
+            tally
+                .handle(message("u1", "spent 12 on lunch"))
+                .await
+                .unwrap(),
             Outcome::Duplicate
         ));
         // And the sender finds nothing to do.
@@ -194,7 +212,10 @@ async fn the_sender_claims_what_stayed_unsent_and_backs_off_after_a_failure() {
             .claim_unsent(vec![Platform::Telegram], 10)
             .await
             .unwrap();
-        assert!(none.is_empty(), "within its lease the handler is sending it");
+        assert!(
+            none.is_empty(),
+            "within its lease the handler is sending it"
+        );
         clock.advance(Duration::seconds(31));
         let claimed = tally
             .claim_unsent(vec![Platform::Telegram], 10)
@@ -300,8 +321,13 @@ fn concurrent_claimers_on_postgres_never_take_the_same_row() {
                 let db = t.db.clone();
                 s.spawn(move || {
                     db.write_blocking(|c| {
-                        let rows =
-                            outbox::claim_due(c, &[Platform::Telegram], at, Duration::hours(1), 10)?;
+                        let rows = outbox::claim_due(
+                            c,
+                            &[Platform::Telegram],
+                            at,
+                            Duration::hours(1),
+                            10,
+                        )?;
                         barrier.wait();
                         Ok(rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
                     })
