@@ -321,6 +321,10 @@ impl Raw {
         if !(1..=7 * 24 * 60).contains(&self.jwt_ttl_minutes) {
             bail!("TALLY_JWT_TTL_MINUTES must be between 1 and 10080 (a week)");
         }
+        let outbox_grace_secs = self.outbox_grace_secs.unwrap_or(30);
+        if !(1..=3600).contains(&outbox_grace_secs) {
+            bail!("TALLY_OUTBOX_GRACE_SECS must be between 1 and 3600 (got {outbox_grace_secs})");
+        }
         let jwt_secret = non_empty(self.jwt_secret);
         if let Some(s) = &jwt_secret
             && s.expose().len() < 32
@@ -409,7 +413,7 @@ impl Raw {
             public_url,
             jwt_secret,
             jwt_ttl: Duration::from_secs(self.jwt_ttl_minutes * 60),
-            outbox_lease: Duration::from_secs(self.outbox_grace_secs.unwrap_or(30).clamp(1, 3600)),
+            outbox_lease: Duration::from_secs(outbox_grace_secs),
             bcrypt_cost: self.bcrypt_cost,
             telegram,
             discord,
@@ -442,6 +446,16 @@ mod tests {
         assert_eq!(c.header_read_timeout, Duration::from_secs(10));
         assert_eq!(c.max_connections, 1024);
         assert_eq!(c.client_ip_header, None);
+    }
+
+    #[test]
+    fn reads_the_outbox_grace() {
+        let c = Config::from_pairs(&[]).expect("defaults load");
+        assert_eq!(c.outbox_lease, Duration::from_secs(30));
+        let c = Config::from_pairs(&[("OUTBOX_GRACE_SECS", "5")]).expect("valid");
+        assert_eq!(c.outbox_lease, Duration::from_secs(5));
+        assert_eq!(c.core_settings(None).outbox_lease, Duration::from_secs(5));
+        assert!(Config::from_pairs(&[("OUTBOX_GRACE_SECS", "0")]).is_err());
     }
 
     #[test]
