@@ -106,3 +106,54 @@ async fn a_redelivered_update_whose_reply_never_went_out_gets_it_once() {
         rig.telegram.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recurring_post_telegram_refused_is_sent_by_the_sender_once() {
+    use tally_bot::recurring::{PostReport, Poster};
+    for db in backends("telegram_outbox_recurring") {
+        let clock = Arc::new(ManualClock::new(now()));
+        let rig = rig_with_clock(&db, clock.clone()).await;
+        let ann = ann();
+        let chat = ann.private_chat();
+        rig.fake
+            .send_text(chat, &ann, "rent 1450 monthly on the 1st");
+        let scheduled = rig.nth(chat, 1).await;
+        assert!(scheduled.text.contains("Scheduled"), "{}", scheduled.text);
+
+        let notifiers = vec![rig.telegram.notifier()];
+        let poster = Poster::new(rig.tally.clone(), notifiers.clone(), &[]);
+        let sender = OutboxSender::new(rig.tally.clone(), notifiers);
+        // 1 December: the entry is recorded, but telling the chat fails.
+        clock.set("2026-12-01T09:00:00Z".parse().unwrap());
+        rig.fake.fail_next("sendMessage", Failure::Status(403));
+        assert_eq!(
+            poster.tick().await.unwrap(),
+            PostReport {
+                recorded: 1,
+                sent: 0,
+                failed: 1
+            }
+        );
+        assert_eq!(rig.fake.with(|r| r.sent_to(chat).len()), 1);
+        clock.advance(Duration::seconds(31));
+        assert_eq!(
+            sender.tick().await.unwrap(),
+            SendReport {
+                sent: 1,
+                ..SendReport::default()
+            }
+        );
+        let posted = rig.nth(chat, 2).await;
+        assert!(
+            posted.text.contains("Recorded as scheduled"),
+            "{}",
+            posted.text
+        );
+        assert!(posted.button("↩ Undo").is_some(), "{:?}", posted.buttons());
+        clock.advance(Duration::hours(1));
+        assert_eq!(sender.tick().await.unwrap(), SendReport::default());
+        assert_eq!(poster.tick().await.unwrap(), PostReport::default());
+        assert_eq!(rig.fake.with(|r| r.sent_to(chat).len()), 2);
+        rig.telegram.stop().await;
+    }
+}
