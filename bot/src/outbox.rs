@@ -14,6 +14,10 @@ use crate::metrics;
 
 /// Rows claimed per tick; the rest wait for the next tick.
 const BATCH: i64 = 50;
+/// Sent rows are kept this long (platforms redeliver for a day or so), then pruned…
+const KEEP: chrono::Duration = chrono::Duration::days(3);
+/// …every this many ticks.
+const PRUNE_EVERY: u64 = 720;
 
 /// What one tick did, for logs and tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +49,13 @@ impl OutboxSender {
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
+            for n in 0u64.. {
                 interval.tick().await;
+                if n % PRUNE_EVERY == 0
+                    && let Err(e) = self.tally.prune_outbox(KEEP).await
+                {
+                    warn!(error = %e, "pruning the outbox failed");
+                }
                 match self.tick().await {
                     Ok(r) if r != SendReport::default() => info!(?r, "outbox"),
                     Ok(_) => {}

@@ -19,6 +19,14 @@ impl Tally {
             .await
     }
 
+    /// Forgets outbox rows older than `keep` that were sent or given up on.
+    pub async fn prune_outbox(&self, keep: chrono::Duration) -> Result<usize, Error> {
+        let now = self.now();
+        self.db()
+            .write(move |conn| outbox::prune(conn, now, keep))
+            .await
+    }
+
     /// Claims up to `limit` rows of these platforms whose lease ran out (a crash, a failed
     /// send): the caller sends each and marks it, or leaves it for a later attempt.
     pub async fn claim_unsent(

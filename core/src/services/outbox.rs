@@ -249,6 +249,21 @@ pub fn mark_sent(
     .execute(conn)?)
 }
 
+/// Forgets rows written before `now - keep` that were sent or given up on: by then the platform
+/// stopped redelivering their update, and nothing will send them again.
+pub fn prune(conn: &mut AnyConnection, now: DateTime<Utc>, keep: Duration) -> Result<usize, Error> {
+    Ok(diesel::delete(
+        outbox::table
+            .filter(outbox::created_at.lt(ts(now - keep)))
+            .filter(
+                outbox::sent_at
+                    .is_not_null()
+                    .or(outbox::attempts.ge(MAX_ATTEMPTS)),
+            ),
+    )
+    .execute(conn)?)
+}
+
 /// Whether an update has rows not yet sent (leased or not): its redelivery may have to answer.
 pub fn has_unsent(
     conn: &mut AnyConnection,

@@ -379,3 +379,26 @@ fn concurrent_claimers_on_postgres_never_take_the_same_row() {
     assert_eq!(all.len(), claimed, "no row was claimed twice");
     assert_eq!(claimed, ROWS, "every row was claimed once");
 }
+
+#[tokio::test]
+async fn old_sent_rows_are_pruned_and_unsent_ones_kept() {
+    for t in backends("outbox_prune") {
+        let (tally, clock) = tally(&t);
+        let sent = tally
+            .handle(message("u1", "spent 12 on lunch"))
+            .await
+            .unwrap()
+            .delivery()
+            .unwrap();
+        tally.mark_sent(vec![sent.id.unwrap()]).await.unwrap();
+        tally
+            .handle(message("u2", "spent 3 on coffee"))
+            .await
+            .unwrap();
+        assert_eq!(tally.prune_outbox(Duration::days(3)).await.unwrap(), 0);
+        clock.advance(Duration::days(4));
+        assert_eq!(tally.prune_outbox(Duration::days(3)).await.unwrap(), 1);
+        assert!(rows(&t, "u1").await.is_empty());
+        assert_eq!(rows(&t, "u2").await.len(), 1, "still owed: kept");
+    }
+}

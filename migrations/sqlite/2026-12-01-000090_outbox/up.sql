@@ -14,3 +14,4 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_update ON outbox (platform, update_id);
 CREATE INDEX outbox_unsent ON outbox (claimed_until) WHERE sent_at IS NULL;
+CREATE INDEX outbox_created ON outbox (created_at);
