@@ -85,6 +85,9 @@ struct Raw {
     default_date_order: Option<String>,
     log: String,
     log_format: LogFormat,
+    /// `TALLY_OUTBOX_GRACE_SECS`: how long an unsent reply waits before the sender retries it.
+    #[serde(default)]
+    outbox_grace_secs: Option<u64>,
 }
 
 /// Validated configuration. Loaded once in `main` and passed to what needs it.
@@ -114,6 +117,9 @@ pub struct Config {
     pub defaults: AccountDefaults,
     pub log: String,
     pub log_format: LogFormat,
+    /// How long a reply may stay unsent before the outbox sender takes it over (and the first
+    /// backoff of a failing send).
+    pub outbox_lease: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +231,7 @@ impl Config {
                 .openai
                 .as_ref()
                 .map_or(Duration::from_secs(20), |o| o.timeout),
+            outbox_lease: self.outbox_lease,
         }
     }
 }
@@ -314,6 +321,10 @@ impl Raw {
         if !(1..=7 * 24 * 60).contains(&self.jwt_ttl_minutes) {
             bail!("TALLY_JWT_TTL_MINUTES must be between 1 and 10080 (a week)");
         }
+        let outbox_grace_secs = self.outbox_grace_secs.unwrap_or(30);
+        if !(1..=3600).contains(&outbox_grace_secs) {
+            bail!("TALLY_OUTBOX_GRACE_SECS must be between 1 and 3600 (got {outbox_grace_secs})");
+        }
         let jwt_secret = non_empty(self.jwt_secret);
         if let Some(s) = &jwt_secret
             && s.expose().len() < 32
@@ -402,6 +413,7 @@ impl Raw {
             public_url,
             jwt_secret,
             jwt_ttl: Duration::from_secs(self.jwt_ttl_minutes * 60),
+            outbox_lease: Duration::from_secs(outbox_grace_secs),
             bcrypt_cost: self.bcrypt_cost,
             telegram,
             discord,
@@ -434,6 +446,16 @@ mod tests {
         assert_eq!(c.header_read_timeout, Duration::from_secs(10));
         assert_eq!(c.max_connections, 1024);
         assert_eq!(c.client_ip_header, None);
+    }
+
+    #[test]
+    fn reads_the_outbox_grace() {
+        let c = Config::from_pairs(&[]).expect("defaults load");
+        assert_eq!(c.outbox_lease, Duration::from_secs(30));
+        let c = Config::from_pairs(&[("OUTBOX_GRACE_SECS", "5")]).expect("valid");
+        assert_eq!(c.outbox_lease, Duration::from_secs(5));
+        assert_eq!(c.core_settings(None).outbox_lease, Duration::from_secs(5));
+        assert!(Config::from_pairs(&[("OUTBOX_GRACE_SECS", "0")]).is_err());
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub mod http;
 pub mod llm;
 /// Prometheus metrics.
 pub mod metrics;
+/// Delivers replies left unsent by a crash, from the database's outbox.
+pub mod outbox;
 /// The daily ECB rates fetch.
 pub mod rates;
 /// Posting due recurring entries and reminders.

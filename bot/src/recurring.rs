@@ -75,6 +75,7 @@ impl Poster {
             let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == a.platform) else {
                 continue;
             };
+            let mut all_sent = true;
             for message in a.messages {
                 match notifier.send(&a.chat_id, message).await {
                     Ok(()) => report.sent += 1,
@@ -82,8 +83,16 @@ impl Poster {
                         metrics::error("recurring_send");
                         warn!(error = %e.chars().take(200).collect::<String>(), "telling a chat about a recurring entry failed");
                         report.failed += 1;
+                        all_sent = false;
                     }
                 }
+            }
+            // Unmarked, the outbox sender tries the announcement again later.
+            if all_sent
+                && let Some(id) = a.outbox
+                && let Err(e) = self.tally.mark_sent(vec![id]).await
+            {
+                warn!(error = %e, outbox = id, "couldn't mark an announcement sent; it may be sent again");
             }
         }
         Ok(report)

@@ -28,6 +28,9 @@ pub struct Settings {
     pub today: Option<NaiveDate>,
     /// How long to wait for the fallback (an LLM) before answering without it.
     pub fallback_timeout: Duration,
+    /// How long a reply written to the outbox is left to whoever is sending it before a sender
+    /// (or the update's redelivery) takes it over; doubled after each failed attempt.
+    pub outbox_lease: Duration,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             today: None,
             fallback_timeout: Duration::from_secs(20),
+            outbox_lease: Duration::from_secs(30),
         }
     }
 }
@@ -105,6 +109,12 @@ impl Tally {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// [`Settings::outbox_lease`], as the clock's duration type.
+    pub fn outbox_lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.inner.settings.outbox_lease)
+            .unwrap_or_else(|_| chrono::Duration::seconds(30))
     }
 
     pub fn fallback(&self) -> Option<&Arc<dyn Fallback>> {

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::http::server::{self, ServeOptions};
 
 use crate::config::Config;
+use crate::outbox::OutboxSender;
 use crate::rates::RatesFetcher;
 use crate::recurring::Poster;
 use crate::scheduler::Scheduler;
@@ -18,6 +19,10 @@ use crate::{app, discord, http, telegram};
 const DIGEST_TICK: std::time::Duration = std::time::Duration::from_secs(60);
 /// How often due recurring entries are looked for: a minute late at most.
 pub const RECURRING_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often unsent replies are looked for; a reply waits its lease (`TALLY_OUTBOX_GRACE_SECS`)
+/// before the sender takes it over.
+const OUTBOX_TICK: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often this instance checks whether today's exchange rates still need fetching.
 pub(crate) const RATES_TICK: std::time::Duration = std::time::Duration::from_secs(60 * 60);
@@ -76,6 +81,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // Schedules made over the API have no chat to tell, but are posted here all the same.
     let recurring =
         Poster::new(tally.clone(), notifiers.clone(), &[Platform::Web]).spawn(RECURRING_TICK);
+    // Replies a crash or a failed send left unsent: at start, then every few seconds.
+    let outbox = OutboxSender::new(tally.clone(), notifiers.clone()).spawn(OUTBOX_TICK);
     let rates = match &config.rates_url {
         Some(base) => Some(RatesFetcher::new(tally.clone(), base.clone())?.spawn(RATES_TICK)),
         None => None,
@@ -125,6 +132,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     digests.abort();
     recurring.abort();
+    outbox.abort();
     if let Some(rates) = rates {
         rates.abort();
     }

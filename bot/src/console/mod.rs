@@ -101,7 +101,12 @@ impl Console {
             message_ref: Some(self.counter.to_string()),
         };
         // A private chat: every fresh line is answered, so only a reply matters here.
-        let mut reply = self.tally.handle(msg).await?.reply();
+        let delivery = self.tally.handle(msg).await?.delivery();
+        // Printing it is the delivery: nothing else will ever send a console reply.
+        if let Some(id) = delivery.as_ref().and_then(|d| d.id) {
+            self.tally.mark_sent(vec![id]).await?;
+        }
+        let mut reply = delivery.map(|d| d.reply);
         if let Some(r) = &mut reply {
             self.remember_buttons(r);
             self.save_attachments(r);

@@ -216,9 +216,13 @@ impl Handler {
             }
         };
         let sent = match result {
-            Ok(Handled::Replied(reply)) => {
+            Ok(Handled::Replied(delivery)) => {
                 self.outcome(&update_id, "handled");
-                answer.send(&reply).await
+                let sent = answer.send(&delivery.reply).await;
+                if sent.is_ok() {
+                    self.sent(delivery.id).await;
+                }
+                sent
             }
             Ok(outcome) => {
                 self.outcome(&update_id, outcome.label());
@@ -241,6 +245,16 @@ impl Handler {
         };
         if let Err(e) = sent {
             send_failed(&e);
+        }
+    }
+
+    /// Marks a reply's outbox row sent. Left unmarked (a failed send, a crash), the outbox
+    /// sender posts it later through the notifier: to the channel, or in a DM for a personal one.
+    async fn sent(&self, id: Option<i64>) {
+        if let Some(id) = id
+            && let Err(e) = self.tally.mark_sent(vec![id]).await
+        {
+            warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
         }
     }
 
@@ -321,9 +335,13 @@ impl Handler {
             let _ = http.broadcast_typing(m.channel_id).await;
         }
         let sent = match self.tally.handle(msg).await {
-            Ok(Handled::Replied(reply)) => {
+            Ok(Handled::Replied(delivery)) => {
                 self.outcome(&update_id, "handled");
-                respond::to_channel(http, m.channel_id, &reply).await
+                let sent = respond::to_channel(http, m.channel_id, &delivery.reply).await;
+                if sent.is_ok() {
+                    self.sent(delivery.id).await;
+                }
+                sent
             }
             Ok(outcome) => {
                 self.outcome(&update_id, outcome.label());

@@ -216,6 +216,12 @@ pub async fn post(
     match tally.handle(incoming).await {
         Ok(outcome) => {
             metrics::update(Platform::Web.as_str(), outcome.label());
+            // The response is the delivery: nothing else will ever send a web reply.
+            if let Outcome::Replied(delivery) = &outcome
+                && let Some(id) = delivery.id
+            {
+                tally.mark_sent(vec![id]).await?;
+            }
             Ok(Json(reply_view(outcome)))
         }
         Err(e) => {

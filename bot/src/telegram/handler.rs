@@ -261,8 +261,16 @@ impl Handler {
         press: Option<Press>,
     ) -> Outcome {
         match self.tally.handle(incoming).await {
-            Ok(Handled::Replied(reply)) => {
-                outbound::deliver(&self.api, &reply, target, press.as_ref()).await;
+            Ok(Handled::Replied(delivery)) => {
+                let sent =
+                    outbound::deliver(&self.api, &delivery.reply, target, press.as_ref()).await;
+                // Unmarked, the reply is sent again by the outbox sender once its lease runs out.
+                if sent
+                    && let Some(id) = delivery.id
+                    && let Err(e) = self.tally.mark_sent(vec![id]).await
+                {
+                    warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
+                }
                 Outcome::Handled
             }
             Ok(Handled::Duplicate) => {

@@ -26,7 +26,8 @@ pub struct Press {
 
 /// Sends everything in `reply`. A part that fails is logged and counted, and the rest still go:
 /// the update's effects are committed by now, so a reply is never a reason to handle it again.
-pub async fn deliver(api: &Api, reply: &Reply, target: Target, press: Option<&Press>) {
+/// Says whether every new message went out: only then may its outbox row be marked sent.
+pub async fn deliver(api: &Api, reply: &Reply, target: Target, press: Option<&Press>) -> bool {
     if let Some(p) = press {
         let notice = reply.notice.as_deref().map(short_notice);
         if let Err(e) = api.answer_callback_query(&p.query, notice.as_deref()).await {
@@ -42,18 +43,22 @@ pub async fn deliver(api: &Api, reply: &Reply, target: Target, press: Option<&Pr
         failed(result);
     }
     let mut target = target;
+    let mut all_sent = true;
     for message in &reply.messages {
-        failed(send(api, target, message).await);
+        all_sent &= !failed(send(api, target, message).await);
         // Only the first message answers the user's; alerts after it stand on their own.
         target.reply_to = None;
     }
+    all_sent
 }
 
-fn failed(result: Result<(), ApiFailure>) {
-    if let Err(e) = result {
+/// Logs and counts a failed send; `true` when it failed.
+fn failed(result: Result<(), ApiFailure>) -> bool {
+    if let Err(e) = &result {
         warn!(error = %e, "couldn't deliver a reply");
         crate::metrics::error("telegram_send");
     }
+    result.is_err()
 }
 
 fn short_notice(s: &str) -> String {

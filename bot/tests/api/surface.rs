@@ -332,3 +332,37 @@ async fn made_up_methods_do_not_grow_the_metrics() {
     assert!(!after.contains("PROBE"), "{after}");
     assert_eq!(others(&before), others(&after), "{after}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_reply_is_marked_sent_by_its_response() {
+    use diesel::prelude::*;
+    use tally_core::db::schema::outbox;
+    for db in backends("messages_outbox") {
+        let app = TestApp::spawn(db).await;
+        let token = app.user("ann").await;
+        let r = app
+            .post(&token, "/api/v1/messages", json!({"text": "/help"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        // Written to the outbox with the update, and marked sent by the response itself, so no
+        // sender ever takes it up.
+        let (rows, unsent): (i64, i64) = app
+            .tally
+            .db()
+            .read(|c| {
+                let all = outbox::table
+                    .filter(outbox::platform.eq("web"))
+                    .count()
+                    .get_result(c)?;
+                let unsent = outbox::table
+                    .filter(outbox::platform.eq("web"))
+                    .filter(outbox::sent_at.is_null())
+                    .count()
+                    .get_result(c)?;
+                Ok((all, unsent))
+            })
+            .await
+            .unwrap();
+        assert_eq!((rows, unsent), (1, 0));
+    }
+}

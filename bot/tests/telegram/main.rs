@@ -11,6 +11,7 @@ mod charts;
 mod delivery;
 mod group;
 mod membership;
+mod outbox;
 mod private;
 mod recurring;
 mod startup;

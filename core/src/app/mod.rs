@@ -15,6 +15,7 @@ pub mod ledgers;
 pub mod linking;
 pub mod llm;
 pub mod membership;
+pub mod outbox;
 pub mod recurring;
 pub mod summaries;
 pub mod transactions;

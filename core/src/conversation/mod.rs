@@ -38,7 +38,8 @@ use crate::domain::ChatKind;
 use crate::error::{Error, ErrorKind};
 use crate::parser::recurrence;
 use crate::parser::{Confidence, Intent, ParseContext, Parsed, Vocabulary};
-use crate::services::{accounts, categories, keywords, ledgers, updates};
+pub use crate::services::outbox::Delivery;
+use crate::services::{accounts, categories, keywords, ledgers, outbox, updates};
 use crate::tally::Tally;
 
 /// What [`Tally::handle`] did with an update.
@@ -48,8 +49,9 @@ use crate::tally::Tally;
 /// second trip to the database to tell the two apart.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// Handled: send this.
-    Replied(Reply),
+    /// Handled: send this, then mark its outbox row sent ([`Tally::mark_sent`]). Also what a
+    /// redelivered update gets when its reply was written but never marked sent.
+    Replied(Delivery),
     /// A redelivered update: its effects were committed the first time, nothing to send.
     Duplicate,
     /// Not for the bot (chatter in a group): nothing was recorded, nothing to send.
@@ -59,8 +61,13 @@ pub enum Outcome {
 impl Outcome {
     /// The reply to send, if there is one.
     pub fn reply(self) -> Option<Reply> {
+        self.delivery().map(|d| d.reply)
+    }
+
+    /// The reply to send with its outbox row, if there is one.
+    pub fn delivery(self) -> Option<Delivery> {
         match self {
-            Outcome::Replied(reply) => Some(reply),
+            Outcome::Replied(delivery) => Some(delivery),
             Outcome::Duplicate | Outcome::Ignored => None,
         }
     }
@@ -134,6 +141,10 @@ impl Tally {
         self.db()
             .read(move |conn| {
                 if updates::seen(conn, msg.platform, &msg.update_id)? {
+                    // A reply still unsent may be owed: the full way finds out.
+                    if outbox::has_unsent(conn, msg.platform, &msg.update_id)? {
+                        return Ok(None);
+                    }
                     return Ok(Some(Outcome::Duplicate));
                 }
                 let Content::Text(text) = &msg.content else {
@@ -207,8 +218,7 @@ impl Tally {
 
     fn first_pass(&self, conn: &mut AnyConnection, msg: &Incoming) -> Result<Pass, Error> {
         if updates::seen(conn, msg.platform, &msg.update_id)? {
-            debug!("duplicate update ignored");
-            return Ok(Pass::Done(Outcome::Duplicate));
+            return self.redelivered(conn, msg).map(Pass::Done);
         }
         let command = match &msg.content {
             Content::Command { name, args } => Some(Command::from_slash(name, args)),
@@ -217,8 +227,10 @@ impl Tally {
         };
         if let Some(Command::GroupLedger { enable }) = command {
             // `None` there means the update was claimed before.
-            return commands::group_ledger(self, conn, msg, enable)
-                .map(|reply| Pass::Done(reply.map_or(Outcome::Duplicate, Outcome::Replied)));
+            return match commands::group_ledger(self, conn, msg, enable)? {
+                Some(reply) => self.replied(conn, msg, reply, self.now()).map(Pass::Done),
+                None => Ok(Pass::Done(Outcome::Duplicate)),
+            };
         }
         let mut turn = Turn::begin(self, conn, msg)?;
         if !turn.cx.ledger.active {
@@ -276,17 +288,70 @@ impl Tally {
         if !updates::claim(conn, msg.platform, &msg.update_id, cx.now)? {
             return Ok(Pass::Done(Outcome::Duplicate));
         }
+        let now = cx.now;
         let result = conn.transaction(|c| work(&mut Turn { conn: c, cx }));
-        match result {
-            Ok(reply) => Ok(Pass::Done(Outcome::Replied(reply))),
+        let reply = match result {
+            Ok(reply) => reply,
             Err(e) if e.kind() != ErrorKind::Internal => {
                 debug!(error = %e, "user error");
-                Ok(Pass::Done(Outcome::Replied(Reply::text(Text::plain_str(
-                    e.user_message(),
-                )))))
+                Reply::text(Text::plain_str(e.user_message()))
             }
-            Err(e) => Err(e),
-        }
+            Err(e) => return Err(e),
+        };
+        self.replied(conn, msg, reply, now).map(Pass::Done)
+    }
+
+    /// Writes the reply's messages to the outbox in the update's transaction, leased to the
+    /// caller who sends them now; a crash before they are marked sent leaves them for the
+    /// sender, or for the update's redelivery.
+    fn replied(
+        &self,
+        conn: &mut AnyConnection,
+        msg: &Incoming,
+        reply: Reply,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Outcome, Error> {
+        let id = if reply.messages.is_empty() {
+            None
+        } else {
+            Some(outbox::enqueue(
+                conn,
+                msg.platform,
+                &msg.chat.id,
+                Some(&msg.update_id),
+                &reply.messages,
+                now,
+                self.outbox_lease(),
+            )?)
+        };
+        Ok(Outcome::Replied(Delivery { id, reply }))
+    }
+
+    /// A redelivered update: a duplicate, unless the reply written the first time was never
+    /// marked sent and nobody holds its lease. Then it is claimed here and sent again, once.
+    fn redelivered(&self, conn: &mut AnyConnection, msg: &Incoming) -> Result<Outcome, Error> {
+        let pending = outbox::claim_of_update(
+            conn,
+            msg.platform,
+            &msg.update_id,
+            self.now(),
+            self.outbox_lease(),
+        )?;
+        let Some(row) = pending.into_iter().next() else {
+            debug!("duplicate update ignored");
+            return Ok(Outcome::Duplicate);
+        };
+        debug!(
+            outbox = row.id,
+            "redelivered update; sending its unsent reply"
+        );
+        Ok(Outcome::Replied(Delivery {
+            id: Some(row.id),
+            reply: Reply {
+                messages: row.messages,
+                ..Reply::default()
+            },
+        }))
     }
 
     async fn ask_fallback(

@@ -19,7 +19,7 @@ use crate::parser::{AddIntent, Intent};
 use crate::recurring::{End, Rule, Schedule};
 use crate::services::recurring::{self, NewRecurring, Posted, Recurring};
 use crate::services::transactions;
-use crate::services::{categories, ledgers};
+use crate::services::{categories, ledgers, outbox};
 use crate::tally::Tally;
 
 /// A message that asks for a schedule: the entry it repeats and when.
@@ -387,6 +387,10 @@ pub struct Announcement {
     pub platform: Platform,
     pub chat_id: String,
     pub messages: Vec<OutMessage>,
+    /// The outbox row holding `messages`, written with what they announce: mark it sent
+    /// ([`Tally::mark_sent`]) once they went out, or the outbox sender sends them later.
+    /// `None`: nothing was written (reminders, and chats of the web API, which has no chat).
+    pub outbox: Option<i64>,
 }
 
 impl Tally {
@@ -404,19 +408,36 @@ impl Tally {
             .read(move |c| recurring::due(c, up_to, &wanted, BATCH))
             .await?;
         let mut out = Vec::new();
+        let lease = self.outbox_lease();
         for r in due {
             let id = r.id;
             let posted = self
                 .db()
-                .write(move |c| recurring::post_due(c, id, now))
+                .write(move |c| {
+                    let Some(posted) = recurring::post_due(c, id, now)? else {
+                        return Ok(None);
+                    };
+                    let platform = posted.recurring.platform;
+                    let chat_id = posted.recurring.chat_id.clone();
+                    let messages = announce(&posted);
+                    // Told in the transaction that records the entries: a crash before the
+                    // message goes out leaves it for the outbox sender.
+                    let outbox = if platform == Platform::Web || messages.is_empty() {
+                        None
+                    } else {
+                        Some(outbox::enqueue(
+                            c, platform, &chat_id, None, &messages, now, lease,
+                        )?)
+                    };
+                    Ok(Some(Announcement {
+                        platform,
+                        chat_id,
+                        messages,
+                        outbox,
+                    }))
+                })
                 .await?;
-            if let Some(posted) = posted {
-                out.push(Announcement {
-                    platform: posted.recurring.platform,
-                    chat_id: posted.recurring.chat_id.clone(),
-                    messages: announce(&posted),
-                });
-            }
+            out.extend(posted);
         }
         Ok(out)
     }

@@ -227,6 +227,7 @@ impl Tally {
                 }
             };
             out.push(Announcement {
+                outbox: None,
                 platform: r.platform,
                 chat_id: r.chat_id,
                 messages: vec![OutMessage::new(text)],

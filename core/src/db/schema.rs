@@ -295,6 +295,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Replies waiting to be sent, written with the effects of the update they answer.
+    outbox (id) {
+        id -> BigInt,
+        platform -> Text,
+        chat_id -> Text,
+        update_id -> Nullable<Text>,
+        payload -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        attempts -> Integer,
+    }
+}
+
 diesel::joinable!(identities -> accounts (account_id));
 diesel::joinable!(ledger_members -> ledgers (ledger_id));
 diesel::joinable!(ledger_members -> accounts (account_id));

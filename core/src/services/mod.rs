@@ -17,6 +17,7 @@ pub mod ledgers;
 pub mod linking;
 pub mod llm;
 pub mod membership;
+pub mod outbox;
 pub mod pending_links;
 pub mod rates;
 pub mod recurring;

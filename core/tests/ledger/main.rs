@@ -16,6 +16,7 @@ mod isolation;
 mod large_totals;
 mod linking_merge;
 mod membership;
+mod outbox;
 mod rates_store;
 mod recurring;
 mod services;
