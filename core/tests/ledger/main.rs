@@ -8,6 +8,7 @@ mod advice_digest;
 mod advice_findings;
 mod analytics;
 mod charts_service;
+mod chat_export;
 mod conversation;
 mod export_tools;
 mod exports;
