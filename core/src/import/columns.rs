@@ -248,7 +248,7 @@ pub fn detect(all: &[Record], separator: u8, options: ReadOptions) -> Result<Col
             .map(|(_, i)| i)
     });
     let style = dates::style_of(column(date).filter(|c| !c.is_empty()), options.date_order)
-        .unwrap_or(DateStyle::YearFirst);
+        .unwrap_or(DateStyle::Ymd);
     let mark = match amount {
         AmountColumns::Signed { column: c } => amount::decimal_mark(column(c), separator),
         AmountColumns::DebitCredit { debit, credit } => {

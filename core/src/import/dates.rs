@@ -9,17 +9,17 @@ use crate::domain::DateOrder;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateStyle {
     /// `2026-11-03`, `2026/11/03`.
-    YearFirst,
-    DayFirst,
-    MonthFirst,
+    Ymd,
+    Dmy,
+    Mdy,
 }
 
 impl DateStyle {
     pub fn label(self) -> &'static str {
         match self {
-            DateStyle::YearFirst => "year-month-day",
-            DateStyle::DayFirst => "day/month/year",
-            DateStyle::MonthFirst => "month/day/year",
+            DateStyle::Ymd => "year-month-day",
+            DateStyle::Dmy => "day/month/year",
+            DateStyle::Mdy => "month/day/year",
         }
     }
 }
@@ -73,13 +73,9 @@ fn named(cell: &str) -> Option<NaiveDate> {
 /// Whether a cell looks like a date in any style (header detection, column guessing).
 pub fn looks_like_date(cell: &str) -> bool {
     named(cell).is_some()
-        || [
-            DateStyle::YearFirst,
-            DateStyle::DayFirst,
-            DateStyle::MonthFirst,
-        ]
-        .into_iter()
-        .any(|s| parse(cell, s).is_some())
+        || [DateStyle::Ymd, DateStyle::Dmy, DateStyle::Mdy]
+            .into_iter()
+            .any(|s| parse(cell, s).is_some())
 }
 
 /// The style of a column of dates: year first, or the day/month order a day above 12 shows,
@@ -102,15 +98,15 @@ pub fn style_of<'a>(cells: impl Iterator<Item = &'a str>, order: DateOrder) -> O
         }
     }
     Some(if year_first {
-        DateStyle::YearFirst
+        DateStyle::Ymd
     } else if day_first && !month_first {
-        DateStyle::DayFirst
+        DateStyle::Dmy
     } else if month_first && !day_first {
-        DateStyle::MonthFirst
+        DateStyle::Mdy
     } else {
         match order {
-            DateOrder::Dmy => DateStyle::DayFirst,
-            DateOrder::Mdy => DateStyle::MonthFirst,
+            DateOrder::Dmy => DateStyle::Dmy,
+            DateOrder::Mdy => DateStyle::Mdy,
         }
     })
 }
@@ -127,8 +123,8 @@ pub fn parse(cell: &str, style: DateStyle) -> Option<NaiveDate> {
         let y = year(n[2], len[2])?;
         match style {
             _ if sep == '.' => (y, n[1], n[0]),
-            DateStyle::MonthFirst => (y, n[0], n[1]),
-            DateStyle::DayFirst | DateStyle::YearFirst => (y, n[1], n[0]),
+            DateStyle::Mdy => (y, n[0], n[1]),
+            DateStyle::Dmy | DateStyle::Ymd => (y, n[1], n[0]),
         }
     };
     NaiveDate::from_ymd_opt(y, m, d)
@@ -144,20 +140,20 @@ mod tests {
 
     #[test]
     fn common_forms() {
-        assert_eq!(parse("2026-11-03", DateStyle::YearFirst), d(2026, 11, 3));
+        assert_eq!(parse("2026-11-03", DateStyle::Ymd), d(2026, 11, 3));
         assert_eq!(
-            parse("2026-11-03T10:00:00Z", DateStyle::YearFirst),
+            parse("2026-11-03T10:00:00Z", DateStyle::Ymd),
             d(2026, 11, 3)
         );
-        assert_eq!(parse("03.11.2026", DateStyle::MonthFirst), d(2026, 11, 3));
-        assert_eq!(parse("03.11.26", DateStyle::DayFirst), d(2026, 11, 3));
-        assert_eq!(parse("11/03/2026", DateStyle::MonthFirst), d(2026, 11, 3));
-        assert_eq!(parse("03/11/2026", DateStyle::DayFirst), d(2026, 11, 3));
-        assert_eq!(parse("3 Nov 2026", DateStyle::DayFirst), d(2026, 11, 3));
-        assert_eq!(parse("Nov 3, 2026", DateStyle::DayFirst), d(2026, 11, 3));
-        assert_eq!(parse("2026-02-30", DateStyle::YearFirst), None);
-        assert_eq!(parse("lunch", DateStyle::YearFirst), None);
-        assert_eq!(parse("12.50", DateStyle::YearFirst), None);
+        assert_eq!(parse("03.11.2026", DateStyle::Mdy), d(2026, 11, 3));
+        assert_eq!(parse("03.11.26", DateStyle::Dmy), d(2026, 11, 3));
+        assert_eq!(parse("11/03/2026", DateStyle::Mdy), d(2026, 11, 3));
+        assert_eq!(parse("03/11/2026", DateStyle::Dmy), d(2026, 11, 3));
+        assert_eq!(parse("3 Nov 2026", DateStyle::Dmy), d(2026, 11, 3));
+        assert_eq!(parse("Nov 3, 2026", DateStyle::Dmy), d(2026, 11, 3));
+        assert_eq!(parse("2026-02-30", DateStyle::Ymd), None);
+        assert_eq!(parse("lunch", DateStyle::Ymd), None);
+        assert_eq!(parse("12.50", DateStyle::Ymd), None);
     }
 
     #[test]
@@ -165,17 +161,17 @@ mod tests {
         let cells = ["03/11/2026", "25/11/2026"];
         assert_eq!(
             style_of(cells.into_iter(), DateOrder::Mdy),
-            Some(DateStyle::DayFirst)
+            Some(DateStyle::Dmy)
         );
         let cells = ["11/03/2026", "11/25/2026"];
         assert_eq!(
             style_of(cells.into_iter(), DateOrder::Dmy),
-            Some(DateStyle::MonthFirst)
+            Some(DateStyle::Mdy)
         );
         let cells = ["03/11/2026"];
         assert_eq!(
             style_of(cells.into_iter(), DateOrder::Dmy),
-            Some(DateStyle::DayFirst)
+            Some(DateStyle::Dmy)
         );
         assert_eq!(style_of(["x"].into_iter(), DateOrder::Dmy), None);
     }

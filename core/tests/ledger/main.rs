@@ -13,6 +13,7 @@ mod conversation;
 mod export_tools;
 mod exports;
 mod first_use;
+mod imports;
 mod isolation;
 mod large_totals;
 mod linking_merge;
