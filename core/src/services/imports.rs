@@ -239,3 +239,74 @@ pub fn import(
         written: !dry_run,
     })
 }
+
+impl Report {
+    /// The preview (or the result) in plain lines: what was understood, the first rows, the
+    /// counts and the dates. `tally import` prints it; chat and the API shape their own.
+    pub fn describe(&self) -> String {
+        let c = &self.columns;
+        let name = |i: usize| {
+            c.names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("column {}", i + 1))
+        };
+        let amount = match c.amount {
+            crate::import::AmountColumns::Signed { column } => format!("amount: {}", name(column)),
+            crate::import::AmountColumns::DebitCredit { debit, credit } => {
+                format!("debit: {}, credit: {}", name(debit), name(credit))
+            }
+        };
+        let mut out = format!(
+            "Columns ({} separated, {}): date: {} ({}), {amount} (decimal mark {})",
+            if c.separator == "tab" {
+                "tab"
+            } else {
+                &c.separator
+            },
+            if c.header {
+                "with a header"
+            } else {
+                "no header"
+            },
+            name(c.date),
+            c.date_style,
+            c.decimal_mark,
+        );
+        if let Some(i) = c.currency {
+            out.push_str(&format!(", currency: {}", name(i)));
+        }
+        if let Some(i) = c.note {
+            out.push_str(&format!(", note: {}", name(i)));
+        }
+        if let Some(i) = c.category {
+            out.push_str(&format!(", category: {}", name(i)));
+        }
+        out.push('\n');
+        for p in &self.sample {
+            out.push_str(&format!(
+                "  line {}: {} {} {} {} {} \"{}\"{}\n",
+                p.line,
+                p.date,
+                p.kind.as_str(),
+                p.money.amount_string(),
+                p.money.currency().code(),
+                p.category.as_str(),
+                p.note,
+                if p.duplicate { " (duplicate)" } else { "" }
+            ));
+        }
+        let verb = if self.written { "added" } else { "to add" };
+        out.push_str(&format!(
+            "{} rows: {} {verb}, {} skipped as duplicates, {} to other",
+            self.rows, self.added, self.duplicates, self.to_other
+        ));
+        if let (Some(f), Some(t)) = (self.from, self.to) {
+            out.push_str(&format!("; dates {f} to {t}"));
+        }
+        if !self.written {
+            out.push_str("\nNothing was written (dry run).");
+        }
+        out
+    }
+}
