@@ -102,3 +102,57 @@ impl Turn<'_> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation::Command;
+
+    #[test]
+    fn the_buffer_stops_at_its_cap() {
+        let mut out = Capped {
+            bytes: Vec::new(),
+            cap: 10,
+            overflowed: false,
+        };
+        assert!(out.write_all(b"0123456789").is_ok());
+        assert!(!out.overflowed);
+        assert!(out.write_all(b"x").is_err());
+        assert!(out.overflowed);
+        assert_eq!(out.bytes.len(), 10);
+    }
+
+    #[test]
+    fn the_text_form_reads_a_format_then_a_period() {
+        let read = |args: &str| Command::from_slash("export", args);
+        assert_eq!(
+            read(""),
+            Command::Export {
+                format: Format::Csv,
+                period: None
+            }
+        );
+        assert_eq!(
+            read("beancount last-month"),
+            Command::Export {
+                format: Format::Beancount,
+                period: Some("last-month".into())
+            }
+        );
+        assert_eq!(
+            read("this-year"),
+            Command::Export {
+                format: Format::Csv,
+                period: Some("this-year".into())
+            }
+        );
+        assert_eq!(read("hledger"), Command::export(Some("ledger"), None));
+        assert!(matches!(
+            Command::export(Some("xml"), None),
+            Command::Invalid {
+                field: "format",
+                ..
+            }
+        ));
+    }
+}
