@@ -27,6 +27,9 @@ pub enum Command {
     /// Write a local user's ledger to standard output as CSV, JSON lines, beancount or an
     /// hledger journal: `tally export --user NAME --format csv > tally.csv`.
     Export(commands::export::ExportArgs),
+    /// Import a bank's CSV file (or Tally's own export) into a local user's ledger, skipping
+    /// entries already there: `tally import --user NAME FILE [--dry-run]`.
+    Import(commands::import::ImportArgs),
     /// Apply pending database migrations and exit (they also run at every start).
     Migrate,
     /// Read chat messages from stdin, one per line, and print one JSON intent per line.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run => commands::run::run(config),
         Command::Migrate => commands::migrate::run(config),
         Command::Export(args) => commands::export::run(config, args),
+        Command::Import(args) => commands::import::run(config, args),
         Command::Parse(_) => Ok(()),
     }
 }

@@ -8,7 +8,7 @@
 //! - reading free text: [`parser`]; money and its arithmetic: [`money`]; validated values:
 //!   [`domain`]; periods: [`period`];
 //! - the analyst: [`advice`]; pictures: [`charts`]; files out: [`export`]; exchange rates:
-//!   [`rates`]; schedules: [`recurring`]; shared expenses: [`split`];
+//!   [`rates`]; files in: [`import`]; schedules: [`recurring`]; shared expenses: [`split`];
 //! - passwords and tokens: [`auth`]; the addresses only adapters know: [`links`]; storage:
 //!   [`db`] and [`models`].
 
@@ -32,6 +32,8 @@ pub mod domain;
 pub mod error;
 /// CSV, JSON lines, beancount and hledger writers.
 pub mod export;
+/// Bank CSV files (and Tally's own) read exactly, failing whole on a bad line.
+pub mod import;
 /// Ports for the links only adapters can make (login page, start links).
 pub mod links;
 /// Row types, one per table.

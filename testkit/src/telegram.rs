@@ -53,6 +53,8 @@ pub struct Sent {
     pub link_preview_disabled: bool,
     /// For `sendPhoto`: the uploaded file's name and bytes (the caption is `html`/`text`).
     pub photo: Option<(String, Vec<u8>)>,
+    /// For `sendDocument`: the uploaded file's name and bytes (the caption is `html`/`text`).
+    pub document: Option<(String, Vec<u8>)>,
 }
 
 impl Sent {
@@ -472,6 +474,7 @@ impl FakeTelegram {
                 edits: 0,
                 link_preview_disabled: false,
                 photo: None,
+                document: None,
             },
         );
         message_id
@@ -731,7 +734,8 @@ async fn dispatch(shared: &Shared, method: &str, body: &Value) -> (StatusCode, V
         })),
         "getUpdates" => get_updates(shared, body).await,
         "sendMessage" => send_message(shared, body),
-        "sendPhoto" => send_photo(shared, body),
+        "sendPhoto" => send_file(shared, body, "photo"),
+        "sendDocument" => send_file(shared, body, "document"),
         "editMessageText" => edit_message_text(shared, body),
         "answerCallbackQuery" | "setMyCommands" => ok(json!(true)),
         "getWebhookInfo" => {
@@ -863,25 +867,27 @@ fn send_message(shared: &Shared, body: &Value) -> (StatusCode, Value) {
         edits: 0,
         link_preview_disabled: body["link_preview_options"]["is_disabled"].as_bool() == Some(true),
         photo: None,
+        document: None,
     };
     let answer = message_json(&inner, &sent);
     inner.recorded.messages.insert((chat, message_id), sent);
     ok(answer)
 }
 
-/// A photo upload: the caption is checked like a message's text (up to 1024 characters).
-fn send_photo(shared: &Shared, body: &Value) -> (StatusCode, Value) {
+/// A photo or document upload (`field` names which): the caption is checked like a message's
+/// text (up to 1024 characters).
+fn send_file(shared: &Shared, body: &Value, field: &str) -> (StatusCode, Value) {
     use base64::Engine as _;
     let Some(chat) = body["chat_id"].as_i64() else {
         return refuse(StatusCode::BAD_REQUEST, "Bad Request: chat not found");
     };
-    // teloxide sends `photo` as `attach://ID` and the file itself as the part named ID.
-    let file = match body["photo"]
+    // teloxide sends the file field as `attach://ID` and the file itself as the part named ID.
+    let file = match body[field]
         .as_str()
         .and_then(|v| v.strip_prefix("attach://"))
     {
         Some(id) => &body[id],
-        None => &body["photo"],
+        None => &body[field],
     };
     let Some(bytes) = file["base64"]
         .as_str()
@@ -890,7 +896,7 @@ fn send_photo(shared: &Shared, body: &Value) -> (StatusCode, Value) {
     else {
         return refuse(
             StatusCode::BAD_REQUEST,
-            "Bad Request: there is no photo in the request",
+            &format!("Bad Request: there is no {field} in the request"),
         );
     };
     let file_name = file["file_name"].as_str().unwrap_or_default().to_owned();
@@ -912,7 +918,7 @@ fn send_photo(shared: &Shared, body: &Value) -> (StatusCode, Value) {
     let mut inner = shared.lock();
     let message_id = inner.next_message_id;
     inner.next_message_id += 1;
-    let sent = Sent {
+    let mut sent = Sent {
         chat_id: chat,
         message_id,
         html,
@@ -920,17 +926,31 @@ fn send_photo(shared: &Shared, body: &Value) -> (StatusCode, Value) {
         reply_markup: body.get("reply_markup").cloned(),
         edits: 0,
         link_preview_disabled: false,
-        photo: Some((file_name, bytes)),
+        photo: None,
+        document: None,
     };
     let mut answer = message_json(&inner, &sent);
     if let Some(m) = answer.as_object_mut() {
         m.remove("text");
         m.insert("caption".into(), json!(sent.text));
-        m.insert(
-            "photo".into(),
-            json!([{"file_id": format!("photo-{message_id}"), "file_unique_id": format!("u{message_id}"),
-                    "width": 1080, "height": 720}]),
-        );
+        if field == "photo" {
+            m.insert(
+                "photo".into(),
+                json!([{"file_id": format!("photo-{message_id}"), "file_unique_id": format!("u{message_id}"),
+                        "width": 1080, "height": 720}]),
+            );
+        } else {
+            m.insert(
+                "document".into(),
+                json!({"file_id": format!("document-{message_id}"), "file_unique_id": format!("u{message_id}"),
+                       "file_name": file_name, "file_size": bytes.len()}),
+            );
+        }
+    }
+    if field == "photo" {
+        sent.photo = Some((file_name, bytes));
+    } else {
+        sent.document = Some((file_name, bytes));
     }
     inner.recorded.messages.insert((chat, message_id), sent);
     ok(answer)

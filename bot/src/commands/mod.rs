@@ -2,6 +2,7 @@
 
 pub mod chat;
 pub mod export;
+pub mod import;
 pub mod migrate;
 pub mod parse;
 pub mod run;

@@ -157,6 +157,7 @@ pub fn command(data: &CommandData) -> Command {
         },
         "savings" => Command::savings(text("granularity").unwrap_or("")),
         "chart" => Command::chart(text("kind"), text("category"), text("period")),
+        "export" => Command::export(text("format"), text("period")),
         "budget" => match g.sub {
             Some("set") => Command::budget_set(
                 text("category").unwrap_or(""),

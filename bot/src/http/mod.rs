@@ -12,6 +12,7 @@ pub mod error;
 mod export;
 mod extract;
 mod identities;
+mod import;
 mod ledgers;
 mod link_codes;
 mod link_page;
@@ -159,6 +160,10 @@ fn api() -> Router<Tally> {
         .route("/recurring/{id}/skip", post(recurring::skip))
         .route("/ledgers", get(ledgers::list))
         .route("/export", get(export::get))
+        .route(
+            "/import",
+            post(import::post).layer(DefaultBodyLimit::max(import::IMPORT_LIMIT)),
+        )
         .route("/messages", post(messages::post))
         .route("/link-codes", post(link_codes::create))
         .route("/openapi.json", get(openapi::document))
@@ -194,7 +199,13 @@ async fn refuse_declared_oversize(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    // An import carries a file: its own, larger limit.
+    let limit = if req.uri().path() == "/api/v1/import" {
+        import::IMPORT_LIMIT
+    } else {
+        BODY_LIMIT
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
         return extract::too_large().into_response();
     }
     next.run(req).await

@@ -7,8 +7,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    analytics, auth, budgets, categories, charts, export, identities, ledgers, link_codes, me,
-    messages, recurring, summary, transactions,
+    analytics, auth, budgets, categories, charts, export, identities, import, ledgers, link_codes,
+    me, messages, recurring, summary, transactions,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,7 @@ use super::{
         recurring::skip,
         ledgers::list,
         export::get,
+        import::post,
         messages::post,
         link_codes::create,
         identities::list,
@@ -98,6 +99,7 @@ const LEDGER_DATA: &[&str] = &[
     "/api/v1/budgets",
     "/api/v1/recurring",
     "/api/v1/export",
+    "/api/v1/import",
     "/api/v1/charts",
 ];
 

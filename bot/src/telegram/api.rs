@@ -6,8 +6,8 @@ use std::time::Duration;
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, EditMessageTextSetters, GetUpdatesSetters, SendMessageSetters,
-    SendPhotoSetters, SetMyCommandsSetters, SetWebhookSetters,
+    AnswerCallbackQuerySetters, EditMessageTextSetters, GetUpdatesSetters, SendDocumentSetters,
+    SendMessageSetters, SendPhotoSetters, SetMyCommandsSetters, SetWebhookSetters,
 };
 use teloxide::requests::Requester;
 use teloxide::types::{
@@ -342,6 +342,50 @@ impl Api {
         .await
     }
 
+    /// Uploads any file (multipart) as a document, with an optional HTML caption and buttons:
+    /// exports go this way, so Telegram neither recompresses nor previews them as pictures.
+    pub async fn send_document(
+        &self,
+        target: Target,
+        file: &Photo<'_>,
+        keyboard: Option<&InlineKeyboardMarkup>,
+    ) -> Result<Message, ApiFailure> {
+        self.retrying(
+            "sendDocument",
+            self.deadline(),
+            self.attempts(),
+            || async move {
+                macro_rules! build {
+                    ($requester:expr) => {{
+                        let input = InputFile::memory(file.bytes.to_vec())
+                            .file_name(file.file_name.to_owned());
+                        let mut request = $requester.send_document(target.chat, input);
+                        if let Some(caption) = file.caption {
+                            request = request.caption(caption).parse_mode(ParseMode::Html);
+                        }
+                        if let Some(k) = keyboard {
+                            request = request.reply_markup(k.clone());
+                        }
+                        if let Some(id) = target.reply_to {
+                            let mut reply = ReplyParameters::new(id);
+                            reply.allow_sending_without_reply = Some(true);
+                            request = request.reply_parameters(reply);
+                        }
+                        if let Some(thread) = target.thread {
+                            request = request.message_thread_id(thread);
+                        }
+                        request.await
+                    }};
+                }
+                match &self.throttle {
+                    Some(throttle) => build!(throttle),
+                    None => build!(self.bot),
+                }
+            },
+        )
+        .await
+    }
+
     pub async fn edit_message_text(
         &self,
         chat: ChatId,
@@ -396,7 +440,8 @@ impl Api {
     }
 }
 
-/// An image to upload, and its caption as Telegram HTML.
+/// A file to upload (an image for `sendPhoto`, anything for `sendDocument`), and its caption
+/// as Telegram HTML.
 #[derive(Debug, Clone, Copy)]
 pub struct Photo<'a> {
     pub file_name: &'a str,

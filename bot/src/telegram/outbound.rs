@@ -1,6 +1,6 @@
 //! A core reply sent to Telegram: button presses answered, the carrier edited, messages in order.
 
-use tally_core::conversation::{Button, OutMessage, Reply};
+use tally_core::conversation::{AttachmentKind, Button, OutMessage, Reply};
 use teloxide::types::{
     CallbackQueryId, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId,
 };
@@ -86,7 +86,7 @@ pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
 }
 
 /// Sends one message, split into several if it is too long; the buttons go on the last part.
-/// A message with a file goes as a photo, its text the caption when it fits one.
+/// A message with a file goes as a photo (or a document), its text the caption when it fits one.
 pub async fn send(api: &Api, target: Target, message: &OutMessage) -> Result<(), ApiFailure> {
     let chunks = render_chunks(&message.text, MAX_MESSAGE_LEN);
     if let Some(file) = &message.attachment {
@@ -99,11 +99,11 @@ pub async fn send(api: &Api, target: Target, message: &OutMessage) -> Result<(),
             caption,
         };
         if fits {
-            api.send_photo(target, &photo, keyboard.as_ref()).await?;
+            upload(api, file.kind, target, &photo, keyboard.as_ref()).await?;
             return Ok(());
         }
         // Too long for a caption: the picture first, then the text with the buttons.
-        api.send_photo(target, &photo, None).await?;
+        upload(api, file.kind, target, &photo, None).await?;
         let mut rest = target;
         rest.reply_to = None;
         return send_chunks(
@@ -123,6 +123,20 @@ pub async fn send(api: &Api, target: Target, message: &OutMessage) -> Result<(),
         message.no_link_preview,
     )
     .await
+}
+
+/// A picture goes as a photo, any other file as a document.
+async fn upload(
+    api: &Api,
+    kind: AttachmentKind,
+    target: Target,
+    file: &Photo<'_>,
+    keyboard: Option<&InlineKeyboardMarkup>,
+) -> Result<(), ApiFailure> {
+    match kind {
+        AttachmentKind::Photo => api.send_photo(target, file, keyboard).await.map(drop),
+        AttachmentKind::Document => api.send_document(target, file, keyboard).await.map(drop),
+    }
 }
 
 async fn send_chunks(

@@ -10,6 +10,7 @@ mod auth;
 mod charts;
 mod export;
 mod http_limits;
+mod import;
 mod link_codes;
 mod link_page;
 mod link_page_browser;

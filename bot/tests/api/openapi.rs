@@ -95,6 +95,22 @@ async fn every_operation_documents_what_it_answers_to_bad_requests() {
             .as_array()
             .is_some_and(|s| !s.is_empty());
         let has_body = operation["requestBody"].is_object();
+        let multipart = operation["requestBody"]["content"]["multipart/form-data"].is_object();
+        if multipart {
+            // A file upload: anything but multipart is 415, more than its limit 413.
+            let r = app
+                .req(method.clone(), &path, Some(&token))
+                .header(CONTENT_TYPE, "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            check("a body that is not multipart", r.status(), Some(415));
+            // Only declared: the server answers before the body, which is never sent.
+            let status = declared_only(&app.url(&path), method.as_str(), &token, 5_000_000).await;
+            check("a huge body", status, Some(413));
+        }
+        let has_body = has_body && !multipart;
         if secured {
             let r = app.req(method.clone(), &path, None).send().await.unwrap();
             check("no token", r.status(), Some(401));
@@ -262,4 +278,27 @@ async fn every_reference_in_the_document_resolves() {
             "{r} is referenced but not in the document"
         );
     }
+}
+
+/// Sends only the head of a request declaring `length` bytes of multipart body, and reads the
+/// status the server answers with.
+async fn declared_only(url: &str, method: &str, token: &str, length: usize) -> StatusCode {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=XB\r\nContent-Length: {length}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 64];
+    let mut read = 0;
+    while read < 12 {
+        let n = stream.read(&mut buf[read..]).await.unwrap();
+        assert!(n > 0, "the server closed without answering");
+        read += n;
+    }
+    let line = String::from_utf8_lossy(&buf[..read]).to_string();
+    StatusCode::from_u16(line[9..12].parse().unwrap()).unwrap()
 }

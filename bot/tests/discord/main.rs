@@ -10,5 +10,6 @@ mod support;
 
 mod adapter;
 mod charts;
+mod export;
 mod membership;
 mod parsed;

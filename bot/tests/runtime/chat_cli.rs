@@ -9,7 +9,7 @@ use tally_core::domain::Platform;
 use tally_core::services::transactions::Filter;
 use tally_core::services::{accounts, ledgers, transactions};
 
-fn chat(db_url: &str, user: &str, lines: &[&str]) -> Vec<String> {
+pub(crate) fn chat(db_url: &str, user: &str, lines: &[&str]) -> Vec<String> {
     chat_on(db_url, user, "2026-11-24", lines, 0)
 }
 

@@ -7,6 +7,7 @@
 
 mod chat_cli;
 mod digest_scheduler;
+mod import_cli;
 mod layering;
 mod llm_fallback;
 mod parse_cli;

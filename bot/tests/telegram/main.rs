@@ -9,6 +9,7 @@ mod support;
 
 mod charts;
 mod delivery;
+mod export;
 mod group;
 mod membership;
 mod outbox;

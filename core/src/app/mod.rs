@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod budgets;
 pub mod categories;
+pub mod imports;
 pub mod jobs;
 pub mod ledgers;
 pub mod linking;

@@ -9,6 +9,7 @@
 use super::reminders;
 use super::table;
 use crate::domain::{CategoryName, TransactionKind};
+use crate::export::Format;
 use crate::period::{BudgetPeriod, Granularity};
 
 /// How many entries `/recent` shows without a number, and at most.
@@ -37,6 +38,11 @@ pub enum Command {
     /// The chart grammar's words: `[categories|monthly|CATEGORY|budget|members] [PERIOD]`.
     Chart {
         words: String,
+    },
+    /// `/export`: the ledger as a file; `period` as written, `None` is everything.
+    Export {
+        format: Format,
+        period: Option<String>,
     },
     BudgetSet {
         category: CategoryName,
@@ -203,6 +209,7 @@ impl Command {
             "chart" => Command::Chart {
                 words: args.to_owned(),
             },
+            "export" => Command::export_text(args),
             "budget" => Command::budget(args),
             "budgets" => Command::Budgets,
             "advice" => Command::Advice,
@@ -338,6 +345,39 @@ impl Command {
             .collect::<Vec<_>>()
             .join(" ");
         Command::Chart { words }
+    }
+
+    /// `/export [FORMAT] [PERIOD]`: a first word that names a format is the format.
+    fn export_text(args: &str) -> Command {
+        let mut words = args.split_whitespace();
+        match words.next() {
+            None => Command::export(None, None),
+            Some(first) if Format::parse(first).is_some() => {
+                Command::export(Some(first), Some(&words.collect::<Vec<_>>().join(" ")))
+            }
+            // No format named: the words are the period, in CSV.
+            Some(_) => Command::export(None, Some(args)),
+        }
+    }
+
+    /// `/export` from typed choices: a format (csv unless given) and a period as written.
+    pub fn export(format: Option<&str>, period: Option<&str>) -> Command {
+        let format = match format.map(str::trim).filter(|f| !f.is_empty()) {
+            None => Format::Csv,
+            Some(word) => match Format::parse(word) {
+                Some(f) => f,
+                None => {
+                    return invalid(
+                        "format",
+                        "Use /export csv, /export beancount, /export ledger or /export json.",
+                    );
+                }
+            },
+        };
+        Command::Export {
+            format,
+            period: period.and_then(non_empty),
+        }
     }
 
     fn budget(args: &str) -> Command {

@@ -31,6 +31,7 @@ impl Turn<'_> {
             }
             Command::Savings { granularity } => self.savings_command(granularity),
             Command::Chart { words } => self.chart_command(&words),
+            Command::Export { format, period } => self.export_command(format, period.as_deref()),
             Command::BudgetSet {
                 category,
                 amount,
@@ -132,7 +133,7 @@ impl Turn<'_> {
         self.record(add)
     }
 
-    fn period_arg(&mut self, period: Option<&str>) -> Result<DateRange, Error> {
+    pub(super) fn period_arg(&mut self, period: Option<&str>) -> Result<DateRange, Error> {
         let Some(text) = period.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(DateRange::this_month(self.cx.today));
         };

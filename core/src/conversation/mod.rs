@@ -6,6 +6,7 @@ mod charts;
 pub mod command;
 mod commands;
 pub mod digest;
+pub mod exports;
 pub mod fallback;
 pub mod format;
 mod help;

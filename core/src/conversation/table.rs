@@ -163,6 +163,14 @@ pub const CHART_KINDS: &[(&str, &str)] = &[
     ("By member (groups)", "members"),
 ];
 
+/// The formats `/export` offers (values are what `export::Format::parse` reads).
+pub const EXPORT_FORMATS: &[(&str, &str)] = &[
+    ("CSV", "csv"),
+    ("Beancount", "beancount"),
+    ("Ledger (hledger)", "ledger"),
+    ("JSON lines", "json"),
+];
+
 const BUDGET_PERIODS: &[(&str, &str)] = &[("Week", "week"), ("Month", "month"), ("Year", "year")];
 
 const CATEGORY: OptionSpec =
@@ -251,6 +259,20 @@ pub const COMMANDS: &[CommandSpec] = &[
             "chart",
             "[categories|monthly|CATEGORY|budget|members] [PERIOD]",
             "a chart: by category, month by month, one category, a budget, or by member",
+        )
+    },
+    CommandSpec {
+        options: &[
+            choices(text("format", "File format (default: csv)"), EXPORT_FORMATS),
+            choices(
+                text("period", "Which period (default: everything)"),
+                PERIODS,
+            ),
+        ],
+        ..cmd(
+            "export",
+            "[csv|beancount|ledger|json] [PERIOD]",
+            "your entries as a file: CSV, beancount, ledger or JSON lines",
         )
     },
     CommandSpec {

@@ -236,6 +236,23 @@ impl Parser {
         suggest::suggest(&self.lexicon, note, kind, n)
     }
 
+    /// The category a note alone points to (the person's own words first, then the built-in
+    /// lexicon), as a chat message's words would choose it; `None` when nothing fits. Imports
+    /// use it for bank rows, which carry a description but no category.
+    pub fn category_of_note(
+        &self,
+        note: &str,
+        kind: TransactionKind,
+        vocabulary: &Vocabulary,
+    ) -> Option<CategoryName> {
+        let lowered = prepare(note);
+        let msg = Message::read(&self.lexicon, &lowered).with_original(note);
+        category::from_vocabulary(&msg, vocabulary, Some(kind))
+            .or_else(|| category::from_lexicon(&self.lexicon, &msg, kind, true))
+            .map(|c| c.name)
+            .filter(|n| !n.is_other())
+    }
+
     /// The words of a note worth remembering when the user re-categorises it.
     pub fn learnable_words(&self, note: &str) -> Vec<String> {
         note::learnable(note)

@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod digests;
 pub mod exports;
 pub mod idempotency;
+pub mod imports;
 pub mod keywords;
 pub mod ledgers;
 pub mod linking;

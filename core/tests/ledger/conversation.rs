@@ -12,13 +12,13 @@ use tally_core::{Settings, Tally};
 use tally_testkit::db::TestDb;
 use tally_testkit::fixtures::*;
 
-struct Chatter {
+pub(crate) struct Chatter {
     tally: Tally,
     next: u64,
 }
 
 impl Chatter {
-    fn new(t: &TestDb) -> Chatter {
+    pub(crate) fn new(t: &TestDb) -> Chatter {
         let clock = Arc::new(ManualClock::new(now()));
         let tally = Tally::builder(t.db.clone(), Settings::default())
             .clock(clock)
@@ -56,12 +56,12 @@ impl Chatter {
         }
     }
 
-    async fn say(&mut self, user: &str, text: &str) -> Option<Reply> {
+    pub(crate) async fn say(&mut self, user: &str, text: &str) -> Option<Reply> {
         let m = self.msg(user, None, Content::from_text(text));
         self.tally.handle(m).await.unwrap().reply()
     }
 
-    async fn say_in(
+    pub(crate) async fn say_in(
         &mut self,
         group: &str,
         user: &str,
@@ -82,7 +82,7 @@ impl Chatter {
             .expect("a reply")
     }
 
-    async fn account(&self, user: &str) -> tally_core::models::account::Account {
+    pub(crate) async fn account(&self, user: &str) -> tally_core::models::account::Account {
         let user = user.to_owned();
         self.tally
             .db()
