@@ -153,17 +153,22 @@ fn flag(value: &str) -> Result<bool, ApiError> {
     }
 }
 
+/// A file over [`IMPORT_LIMIT`], whether declared so or found so while reading.
+pub(super) fn file_too_large() -> ApiError {
+    ApiError::http(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "The file is larger than {} MiB: import it in parts.",
+            IMPORT_LIMIT / (1024 * 1024)
+        ),
+    )
+}
+
 /// An upload that cannot be read: too large (413), or not multipart at all (415), else 400.
 fn unreadable(status: StatusCode, e: impl std::fmt::Display) -> ApiError {
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::http(
-            status,
-            "too_large",
-            format!(
-                "The file is larger than {} MiB: import it in parts.",
-                IMPORT_LIMIT / (1024 * 1024)
-            ),
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => file_too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::http(
             status,
             "unsupported_media_type",

@@ -199,13 +199,12 @@ async fn refuse_declared_oversize(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    // An import carries a file: its own, larger limit.
-    let limit = if req.uri().path() == "/api/v1/import" {
-        import::IMPORT_LIMIT
-    } else {
-        BODY_LIMIT
-    };
-    if declared.is_some_and(|n| n > limit as u64) {
+    // An import carries a file: its own, larger limit, and its own words for it.
+    if req.uri().path() == "/api/v1/import" {
+        if declared.is_some_and(|n| n > import::IMPORT_LIMIT as u64) {
+            return import::file_too_large().into_response();
+        }
+    } else if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return extract::too_large().into_response();
     }
     next.run(req).await
