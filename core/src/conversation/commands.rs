@@ -293,7 +293,7 @@ impl Turn<'_> {
         let actor = self.cx.account.id;
         match command {
             KeywordCommand::List => {
-                let vocabulary = keywords::vocabulary(self.conn, actor, &[])?;
+                let vocabulary = keywords::vocabulary(self.conn, Some(actor), &[])?;
                 if vocabulary.keywords().is_empty() {
                     return Ok(Reply::text(Text::plain_str(format!(
                         "You have no keywords of your own yet. {usage}"

@@ -38,7 +38,7 @@ use crate::db::AnyConnection;
 use crate::domain::ChatKind;
 use crate::error::{Error, ErrorKind};
 use crate::parser::recurrence;
-use crate::parser::{Confidence, Intent, ParseContext, Parsed, Vocabulary};
+use crate::parser::{Confidence, Intent, ParseContext, Parsed};
 pub use crate::services::outbox::Delivery;
 use crate::services::{accounts, categories, keywords, ledgers, outbox, updates};
 use crate::tally::Tally;
@@ -171,32 +171,16 @@ impl Tally {
             Some(identity) => Some(accounts::find(conn, identity.account)?),
             None => None,
         };
-        let custom: Vec<_> = match ledgers::find_group(conn, msg.platform, &msg.chat.id)? {
-            Some(ledger) => categories::all_of(conn, ledger.id, false)?
-                .into_iter()
-                .filter(|c| !turn::is_default(c.kind, c.name.as_str()))
-                .map(|c| (c.name, c.kind))
-                .collect(),
+        let custom = match ledgers::find_group(conn, msg.platform, &msg.chat.id)? {
+            Some(ledger) => categories::custom_of(conn, ledger.id)?,
             None => Vec::new(),
         };
+        let vocabulary = keywords::vocabulary(conn, account.as_ref().map(|a| a.id), &custom)?;
         let defaults = self.settings().defaults;
-        let (vocabulary, ctx_of) = match &account {
-            Some(a) => (
-                keywords::vocabulary(conn, a.id, &custom)?,
-                (a.timezone, a.default_currency, a.date_order),
-            ),
-            None => {
-                let mut vocabulary = Vocabulary::default();
-                for (name, kind) in custom {
-                    vocabulary.add_category(name, kind);
-                }
-                (
-                    vocabulary,
-                    (defaults.timezone, defaults.currency, defaults.date_order),
-                )
-            }
+        let (timezone, currency, date_order) = match &account {
+            Some(a) => (a.timezone, a.default_currency, a.date_order),
+            None => (defaults.timezone, defaults.currency, defaults.date_order),
         };
-        let (timezone, currency, date_order) = ctx_of;
         let ctx = ParseContext {
             today: self.today_in(timezone, msg.at),
             currency,

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::fallback::FallbackRequest;
 use super::message::{Incoming, Reply, Text};
 use crate::db::AnyConnection;
-use crate::domain::{ChatKind, TransactionKind};
+use crate::domain::ChatKind;
 use crate::error::Error;
 use crate::models::account::Account;
 use crate::models::ledger::Ledger;
@@ -120,12 +120,8 @@ impl<'a> Turn<'a> {
 
     /// The user's words plus the ledger's own (non-default) categories.
     pub fn vocabulary(&mut self) -> Result<Vocabulary, Error> {
-        let custom: Vec<_> = categories::all_of(self.conn, self.cx.ledger.id, false)?
-            .into_iter()
-            .filter(|c| !is_default(c.kind, c.name.as_str()))
-            .map(|c| (c.name, c.kind))
-            .collect();
-        keywords::vocabulary(self.conn, self.cx.account.id, &custom)
+        let custom = categories::custom_of(self.conn, self.cx.ledger.id)?;
+        keywords::vocabulary(self.conn, Some(self.cx.account.id), &custom)
     }
 
     pub fn parse(&mut self, text: &str) -> Result<Parsed, Error> {
@@ -165,12 +161,5 @@ impl<'a> Turn<'a> {
             "Tally is switched off in this channel. An admin can switch it on with /{} enable.",
             super::table::GROUP_LEDGER
         )))
-    }
-}
-
-pub(crate) fn is_default(kind: TransactionKind, name: &str) -> bool {
-    match kind {
-        TransactionKind::Expense => categories::DEFAULT_EXPENSE.contains(&name),
-        TransactionKind::Income => categories::DEFAULT_INCOME.contains(&name),
     }
 }

@@ -80,6 +80,28 @@ pub fn list(
     all_of(conn, ledger, include_archived)
 }
 
+/// Whether `name` is one of the categories every ledger starts with. The parser knows those
+/// already; only the others need adding to its vocabulary.
+pub(crate) fn is_default(kind: TransactionKind, name: &str) -> bool {
+    match kind {
+        TransactionKind::Expense => DEFAULT_EXPENSE.contains(&name),
+        TransactionKind::Income => DEFAULT_INCOME.contains(&name),
+    }
+}
+
+/// The ledger's active categories the parser does not know by itself (see [`is_default`]), for
+/// [`super::keywords::vocabulary`]. Without an access check, like [`all_of`].
+pub(crate) fn custom_of(
+    conn: &mut AnyConnection,
+    ledger: LedgerId,
+) -> Result<Vec<(CategoryName, TransactionKind)>, Error> {
+    Ok(all_of(conn, ledger, false)?
+        .into_iter()
+        .filter(|c| !is_default(c.kind, c.name.as_str()))
+        .map(|c| (c.name, c.kind))
+        .collect())
+}
+
 /// Without an access check: for services that already did one.
 pub(crate) fn all_of(
     conn: &mut AnyConnection,

@@ -131,16 +131,10 @@ pub fn import(
     };
     let custom: Vec<(CategoryName, TransactionKind)> = active
         .iter()
-        .filter(|c| {
-            let defaults = match c.kind {
-                TransactionKind::Expense => categories::DEFAULT_EXPENSE,
-                TransactionKind::Income => categories::DEFAULT_INCOME,
-            };
-            !defaults.contains(&c.name.as_str())
-        })
+        .filter(|c| !categories::is_default(c.kind, c.name.as_str()))
         .map(|c| (c.name.clone(), c.kind))
         .collect();
-    let vocabulary = keywords::vocabulary(conn, actor, &custom)?;
+    let vocabulary = keywords::vocabulary(conn, Some(actor), &custom)?;
 
     let from = file.rows.iter().map(|r| r.date).min();
     let to = file.rows.iter().map(|r| r.date).max();

@@ -85,19 +85,23 @@ pub fn forget(conn: &mut AnyConnection, account: AccountId, word: &str) -> Resul
 /// Everything the parser should know about this user's words, plus the ledger's own categories.
 pub fn vocabulary(
     conn: &mut AnyConnection,
-    account: AccountId,
+    account: Option<AccountId>,
     custom_categories: &[(CategoryName, TransactionKind)],
 ) -> Result<Vocabulary, Error> {
+    let mut vocab = Vocabulary::default();
+    for (name, kind) in custom_categories {
+        vocab.add_category(name.clone(), *kind);
+    }
+    // Someone never seen before has no words of their own yet.
+    let Some(account) = account else {
+        return Ok(vocab);
+    };
     let rows: Vec<(String, String, String)> = keywords::table
         .filter(keywords::account_id.eq(account.get()))
         .order(keywords::created_at.desc())
         .limit(MAX_PER_ACCOUNT)
         .select((keywords::keyword, keywords::kind, keywords::category))
         .load(conn)?;
-    let mut vocab = Vocabulary::default();
-    for (name, kind) in custom_categories {
-        vocab.add_category(name.clone(), *kind);
-    }
     for (word, kind, category) in rows {
         if let (Ok(kind), Ok(category)) = (kind.parse(), CategoryName::parse(&category)) {
             vocab.add_keyword(&word, category, kind);

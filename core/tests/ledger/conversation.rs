@@ -219,7 +219,7 @@ async fn undo_and_category_buttons_work_and_teach_the_parser() {
         let (moved, learned) =
             t.db.write(move |c| {
                 let moved = transactions::get(c, ann.id, tx.id)?;
-                let vocab = keywords::vocabulary(c, ann.id, &[])?;
+                let vocab = keywords::vocabulary(c, Some(ann.id), &[])?;
                 Ok((moved, vocab))
             })
             .await

@@ -305,12 +305,15 @@ fn learned_keywords_belong_to_one_account() {
                 &cat("food"),
                 now(),
             )?;
-            let va = keywords::vocabulary(c, a.id, &[])?;
-            let vb = keywords::vocabulary(c, b.id, &[])?;
+            let va = keywords::vocabulary(c, Some(a.id), &[])?;
+            let vb = keywords::vocabulary(c, Some(b.id), &[])?;
             assert_eq!(va.keywords().len(), 1);
             assert!(vb.keywords().is_empty());
             assert!(!keywords::forget(c, b.id, "bluebottle")?);
-            assert_eq!(keywords::vocabulary(c, a.id, &[])?.keywords().len(), 1);
+            assert_eq!(
+                keywords::vocabulary(c, Some(a.id), &[])?.keywords().len(),
+                1
+            );
             Ok(())
         })
         .unwrap();
