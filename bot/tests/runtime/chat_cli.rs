@@ -273,10 +273,11 @@ fn tally_export_writes_the_local_users_ledger_to_stdout() {
     }
 }
 
-#[test]
-fn a_chart_in_the_console_is_saved_as_a_file() {
+/// Runs `tally chat` on a fresh database with `input` and returns where the console said it
+/// saved a file, with the directory it was told to save into (kept alive for the caller).
+pub(crate) fn console_saved_file(input: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("charts.db").display());
+    let url = format!("sqlite://{}", dir.path().join("console.db").display());
     let files = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
         .args(["chat", "--user", "ann", "--today", "2026-11-24"])
@@ -290,7 +291,7 @@ fn a_chart_in_the_console_is_saved_as_a_file() {
         .spawn()
         .expect("tally starts");
     let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "/spent 12 food lunch\n/chart").unwrap();
+    writeln!(stdin, "{input}").unwrap();
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
@@ -305,6 +306,12 @@ fn a_chart_in_the_console_is_saved_as_a_file() {
         .unwrap()
         .trim_end_matches(']')
         .to_owned();
+    (files, path)
+}
+
+#[test]
+fn a_chart_in_the_console_is_saved_as_a_file() {
+    let (files, path) = console_saved_file("/spent 12 food lunch\n/chart");
     assert!(
         path.starts_with(&files.path().display().to_string()),
         "{path}"

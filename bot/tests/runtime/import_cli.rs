@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::chat_cli::chat;
+use crate::chat_cli::{chat, console_saved_file};
 
 fn import(db_url: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tally"))
@@ -83,39 +83,9 @@ fn tally_import_previews_with_dry_run_then_writes_once() {
 
 #[test]
 fn export_in_the_console_is_saved_as_a_csv_file() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("export.db").display());
-    let files = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(["chat", "--user", "ann", "--today", "2026-11-24"])
-        .env("TALLY_DATABASE_URL", &url)
-        .env("TALLY_RATES", "off")
-        .env("TALLY_LOG", "warn")
-        .env("TMPDIR", files.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tally starts");
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "/spent 12 food lunch\n/export csv").unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let line = stdout
-        .lines()
-        .find(|l| l.contains("saved to"))
-        .unwrap_or_else(|| panic!("no saved file in:\n{stdout}"));
-    let path = line
-        .split("saved to ")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches(']');
+    let (_files, path) = console_saved_file("/spent 12 food lunch\n/export csv");
     assert!(path.ends_with(".csv"), "{path}");
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("date,kind,amount,currency,category,note,author,ledger\n"));
     assert!(text.contains(",expense,12.00,USD,food,lunch,"), "{text}");
 }
