@@ -1,4 +1,6 @@
-//! Shared pieces of the load harnesses: latency percentiles and result printing.
+//! Shared pieces of the load harnesses (latency percentiles, result printing) and the crash harness.
+
+pub mod crash;
 
 use std::time::Duration;
 

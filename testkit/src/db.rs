@@ -101,6 +101,12 @@ impl TestDb {
             ));
             return None;
         };
+        Some(TestDb::postgres_at(&admin_url, test))
+    }
+
+    /// A fresh schema on the server at `admin_url` (the crash harness takes its server from
+    /// `TALLY_BENCH_POSTGRES_URL` too). Panics when the server is unreachable.
+    pub fn postgres_at(admin_url: &str, test: &str) -> TestDb {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let schema = format!(
             "t_{}_{}_{}",
@@ -108,8 +114,8 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             rand::random::<u32>()
         );
-        let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
-            panic!("{POSTGRES_URL_VAR} is set but its server is unreachable ({test}): {e}")
+        let mut admin = PgConnection::establish(admin_url).unwrap_or_else(|e| {
+            panic!("the PostgreSQL server at {admin_url} is unreachable ({test}): {e}")
         });
         admin
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
@@ -118,11 +124,14 @@ impl TestDb {
         let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
         let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("open test schema: {e}"));
         db.migrate().unwrap_or_else(|e| panic!("migrate: {e}"));
-        Some(TestDb {
+        TestDb {
             db,
             url,
-            cleanup: Cleanup::Postgres { admin_url, schema },
-        })
+            cleanup: Cleanup::Postgres {
+                admin_url: admin_url.to_owned(),
+                schema,
+            },
+        }
     }
 }
 
