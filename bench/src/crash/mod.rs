@@ -222,6 +222,8 @@ fn base_env(plan: &Plan, db_url: &str, fake: &FakeTelegram) -> Vec<(String, Stri
             "crash-harness-secret-crash-harness-secret".to_owned(),
         ),
         ("TALLY_LOG", "warn".to_owned()),
+        // Exchange rates come from the internet; the run must not depend on it.
+        ("TALLY_RATES", "off".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
