@@ -15,6 +15,7 @@ mod periods;
 mod properties;
 pub mod recurrence;
 mod spelling;
+mod spec_json;
 mod suggest;
 mod tokens;
 
