@@ -9,7 +9,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tally_core::auth::session_cache::SESSION_CACHE_TTL;
 use tally_core::auth::sessions;
-use tally_core::domain::Platform;
+use tally_core::domain::AccountId;
+use tally_core::services::linking;
 
 async fn status(app: &TestApp, token: &str) -> StatusCode {
     app.get(token, "/api/v1/me").await.status()
@@ -88,38 +89,24 @@ async fn settings_changed_apply_to_the_next_request() {
     }
 }
 
-/// An account merged into another by a chat's `/link` loses its sessions at once.
+/// An account merged into another (both passwords proven, as the link page does) loses its
+/// sessions at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merged_account_s_cached_token_is_refused() {
     for db in backends("cache_merge") {
         let app = TestApp::spawn(db).await;
         let ann = app.user("ann").await;
         let bob = app.user("bob").await;
-        // Bob's account gets a Telegram chat, which then links itself to Ann's account.
-        let code = |v: Value| v["code"].as_str().unwrap().to_owned();
-        let bobs = code(
-            app.post(&bob, "/api/v1/link-codes", json!({}))
-                .await
-                .json()
-                .await
-                .unwrap(),
-        );
-        app.chat(Platform::Telegram, "700", &format!("/link {bobs}"))
-            .await;
-        let reply = app.chat(Platform::Telegram, "700", "/link confirm").await;
-        assert!(reply.contains("Linked"), "{reply}");
+        let id = |v: Value| AccountId(v["id"].as_i64().unwrap());
+        let ann_id = id(app.get(&ann, "/api/v1/me").await.json().await.unwrap());
+        let bob_id = id(app.get(&bob, "/api/v1/me").await.json().await.unwrap());
         assert_eq!(status(&app, &bob).await, StatusCode::OK);
-        let anns = code(
-            app.post(&ann, "/api/v1/link-codes", json!({}))
-                .await
-                .json()
-                .await
-                .unwrap(),
-        );
-        app.chat(Platform::Telegram, "700", &format!("/link {anns}"))
-            .await;
-        let reply = app.chat(Platform::Telegram, "700", "/link confirm").await;
-        assert!(reply.contains("Linked"), "{reply}");
+        let now = app.clock.now();
+        app.tally
+            .db()
+            .write(move |c| linking::merge(c, ann_id, bob_id, linking::Passwords::BothProven, now))
+            .await
+            .unwrap();
         assert_eq!(status(&app, &bob).await, StatusCode::UNAUTHORIZED);
         assert_eq!(status(&app, &ann).await, StatusCode::OK);
     }
@@ -167,14 +154,18 @@ async fn a_cached_token_expires_on_time() {
         let token = app.user("ann").await;
         assert_eq!(status(&app, &token).await, StatusCode::OK);
         // One hour lifetime; within the cache's lifetime of the last check.
-        app.clock.advance(chrono::Duration::hours(1) - chrono::Duration::milliseconds(500));
+        app.clock
+            .advance(chrono::Duration::hours(1) - chrono::Duration::milliseconds(500));
         assert_eq!(status(&app, &token).await, StatusCode::OK);
         app.clock.advance(chrono::Duration::milliseconds(1000));
         let r = app.get(&token, "/api/v1/me").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         let body: Value = r.json().await.unwrap();
         assert!(
-            body["error"]["message"].as_str().unwrap().contains("expired"),
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("expired"),
             "{body}"
         );
     }

@@ -53,10 +53,7 @@ impl SessionCache {
     /// The entry for `token`, if it was checked under `epoch` less than the TTL before `now`.
     pub fn get(&self, token: &str, now: DateTime<Utc>, epoch: u64) -> Option<Checked> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(token)
-            .filter(|c| c.usable(now, epoch))
-            .cloned()
+        entries.get(token).filter(|c| c.usable(now, epoch)).cloned()
     }
 
     /// Keeps `checked` for `token`, unless the account epoch has moved since it was read (a

@@ -288,11 +288,7 @@ struct Found {
 
 /// The session of `token`, from the cache or read afresh (with the memberships' review as of
 /// `since`, when asked for, in the same database call).
-async fn checked(
-    tally: &Tally,
-    token: &str,
-    since: Option<DateTime<Utc>>,
-) -> Result<Found, Error> {
+async fn checked(tally: &Tally, token: &str, since: Option<DateTime<Utc>>) -> Result<Found, Error> {
     let now = tally.now();
     let cache = tally.auth().sessions();
     // Read before the database, so a change committed after it makes this entry unusable.

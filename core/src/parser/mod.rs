@@ -14,8 +14,8 @@ mod periods;
 #[cfg(test)]
 mod properties;
 pub mod recurrence;
-mod spelling;
 mod spec_json;
+mod spelling;
 mod suggest;
 mod tokens;
 

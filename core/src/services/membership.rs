@@ -325,7 +325,11 @@ pub async fn confirm_for_api(tally: &Tally, account: AccountId) -> Result<(), Er
 }
 
 /// Asks the platforms about `stale` (from [`to_confirm`]) and records what they say.
-pub async fn confirm(tally: &Tally, account: AccountId, stale: Vec<ToConfirm>) -> Result<(), Error> {
+pub async fn confirm(
+    tally: &Tally,
+    account: AccountId,
+    stale: Vec<ToConfirm>,
+) -> Result<(), Error> {
     for item in stale {
         let standing = match tally.membership_oracle(item.platform) {
             _ if item.user_ids.is_empty() => Some(Standing::Gone),
