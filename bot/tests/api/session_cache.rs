@@ -101,7 +101,7 @@ async fn a_merged_account_s_cached_token_is_refused() {
         let ann_id = id(app.get(&ann, "/api/v1/me").await.json().await.unwrap());
         let bob_id = id(app.get(&bob, "/api/v1/me").await.json().await.unwrap());
         assert_eq!(status(&app, &bob).await, StatusCode::OK);
-        let now = app.clock.now();
+        let now = app.tally.now();
         app.tally
             .db()
             .write(move |c| linking::merge(c, ann_id, bob_id, linking::Passwords::BothProven, now))
