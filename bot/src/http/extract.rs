@@ -14,7 +14,6 @@ use tally_core::Error;
 use tally_core::Tally;
 use tally_core::auth::sessions::{self, Session};
 use tally_core::domain::AccountId;
-use tally_core::services::membership;
 
 use super::error::ApiError;
 
@@ -184,9 +183,10 @@ impl FromRequestParts<Tally> for Caller {
             .ok_or_else(|| {
                 Error::Unauthorized("Send the token as Authorization: Bearer <token>.".into())
             })?;
-        let session = sessions::session(tally, token).await?;
+        // One database call at most (none for a token checked a moment ago), group
+        // memberships confirmed with the platforms when due.
+        let session = sessions::api_session(tally, token).await?;
         tracing::Span::current().record("account", session.account.id.get());
-        membership::confirm_for_api(tally, session.account.id).await?;
         Ok(Caller(session))
     }
 }

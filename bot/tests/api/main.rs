@@ -18,5 +18,6 @@ mod logs;
 mod openapi;
 mod recurring;
 mod reports;
+mod session_cache;
 mod surface;
 mod transactions;

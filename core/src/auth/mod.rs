@@ -3,6 +3,7 @@
 
 pub mod link;
 pub mod password;
+pub mod session_cache;
 pub mod sessions;
 pub mod slowdown;
 pub mod throttle;
@@ -85,6 +86,8 @@ pub struct Auth {
     decoy: OnceLock<String>,
     /// Password checks started, so tests (and a curious operator) can see that limits hold.
     checks: AtomicU64,
+    /// Access tokens checked a moment ago (see [`session_cache`]).
+    sessions: session_cache::SessionCache,
 }
 
 impl std::fmt::Debug for Auth {
@@ -104,6 +107,7 @@ impl Auth {
             hashing: Arc::new(Semaphore::new(permits)),
             decoy: OnceLock::new(),
             checks: AtomicU64::new(0),
+            sessions: session_cache::SessionCache::default(),
         }
     }
 
@@ -114,6 +118,10 @@ impl Auth {
     /// How many password checks (bcrypt verifications, decoys included) this process has run.
     pub fn password_checks(&self) -> u64 {
         self.checks.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn sessions(&self) -> &session_cache::SessionCache {
+        &self.sessions
     }
 
     fn configured_keys(&self) -> Option<Arc<Keys>> {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::session_cache::Checked;
 use super::slowdown::{self, LOGIN_PAIR, LOGIN_USER};
 use super::throttle;
 use super::tokens::{Claims, Purpose, TokenError};
@@ -10,6 +11,7 @@ use super::{Email, Password, Username};
 use crate::domain::AccountId;
 use crate::error::Error;
 use crate::models::account::Account;
+use crate::services::membership::{self, API_FRESHNESS};
 use crate::services::{accounts, credentials};
 use crate::tally::Tally;
 
@@ -244,20 +246,77 @@ pub async fn issue_access(tally: &Tally, account: &Account) -> Result<IssuedToke
 }
 
 /// The session a bearer token stands for: signed by us, for access, unexpired, and not revoked
-/// (logged out, password changed, account merged away).
+/// (logged out, password changed, account merged away). A token checked less than
+/// [`SESSION_CACHE_TTL`](super::session_cache::SESSION_CACHE_TTL) ago is not read again (see
+/// [`session_cache`](super::session_cache)).
 pub async fn session(tally: &Tally, token: &str) -> Result<Session, Error> {
+    Ok(checked(tally, token, None).await?.session)
+}
+
+/// [`session`] for an API request, which comes from outside the groups: the caller's group
+/// memberships whose platform word is older than [`API_FRESHNESS`] are confirmed with the
+/// platforms first (see [`membership::confirm_for_api`]). A token checked a moment ago, whose
+/// account had nothing to confirm until later, costs no database read at all.
+pub async fn api_session(tally: &Tally, token: &str) -> Result<Session, Error> {
     let now = tally.now();
+    let since = now - API_FRESHNESS;
+    let found = checked(tally, token, Some(since)).await?;
+    let account = found.session.account.id;
+    if found.memberships_fresh_until > now {
+        return Ok(found.session);
+    }
+    let stale = match found.stale {
+        Some(stale) => stale,
+        // A cached session whose memberships have come due: look again.
+        None => {
+            tally
+                .db()
+                .read(move |c| membership::to_confirm(c, account, since))
+                .await?
+        }
+    };
+    membership::confirm(tally, account, stale).await?;
+    Ok(found.session)
+}
+
+struct Found {
+    session: Session,
+    memberships_fresh_until: DateTime<Utc>,
+    /// The memberships to confirm, when they were read along with the session.
+    stale: Option<Vec<membership::ToConfirm>>,
+}
+
+/// The session of `token`, from the cache or read afresh (with the memberships' review as of
+/// `since`, when asked for, in the same database call).
+async fn checked(tally: &Tally, token: &str, since: Option<DateTime<Utc>>) -> Result<Found, Error> {
+    let now = tally.now();
+    let cache = tally.auth().sessions();
+    // Read before the database, so a change committed after it makes this entry unusable.
+    let epoch = tally.db().account_epoch();
+    if let Some(hit) = cache.get(token, now, epoch) {
+        if hit.session.claims.exp <= now.timestamp() {
+            return Err(TokenError::Expired.into());
+        }
+        return Ok(Found {
+            session: hit.session,
+            memberships_fresh_until: hit.memberships_fresh_until,
+            stale: None,
+        });
+    }
     let keys = tally.auth().keys(tally.db(), now).await?;
     let claims = keys.verify(token, Purpose::Access, now)?;
     let id = AccountId(claims.account_id().ok_or(TokenError::Invalid)?);
     let jti = claims.jti.clone();
-    let (found, spent) = tally
+    let (found, spent, review) = tally
         .db()
         .read(move |c| {
-            Ok((
-                credentials::session_account(c, id)?,
-                credentials::token_spent(c, &jti)?,
-            ))
+            let found = credentials::session_account(c, id)?;
+            let spent = credentials::token_spent(c, &jti)?;
+            let review = match (&found, since) {
+                (Some(_), Some(since)) => Some(membership::review(c, id, since)?),
+                _ => None,
+            };
+            Ok((found, spent, review))
         })
         .await?;
     let Some((account, merged_into)) = found else {
@@ -268,7 +327,27 @@ pub async fn session(tally: &Tally, token: &str) -> Result<Session, Error> {
             "This session has ended (logged out, or the password changed). Log in again.".into(),
         ));
     }
-    Ok(Session { account, claims })
+    let session = Session { account, claims };
+    // Fresh until the first confirmation runs out; with some to confirm now, not at all.
+    let memberships_fresh_until = match &review {
+        Some(r) if r.stale.is_empty() => r.fresh_until.unwrap_or(DateTime::<Utc>::MAX_UTC),
+        _ => now,
+    };
+    cache.put(
+        token,
+        Checked {
+            session: session.clone(),
+            epoch,
+            checked_at: now,
+            memberships_fresh_until,
+        },
+        tally.db().account_epoch(),
+    );
+    Ok(Found {
+        session,
+        memberships_fresh_until,
+        stale: review.map(|r| r.stale),
+    })
 }
 
 /// Ends this session only: its token id is recorded as spent until it would have expired.

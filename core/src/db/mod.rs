@@ -4,6 +4,8 @@ mod connection;
 mod migrate;
 pub mod schema;
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +26,9 @@ pub struct Db {
     /// SQLite allows one writer. Taking this before a write transaction means two of our own
     /// writers never race for the lock (which SQLite would answer with SQLITE_BUSY mid-transaction).
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Moves on after every committed unit of work that changed an account (see
+    /// [`account_changed`]); caches of accounts compare it to know they are still right.
+    account_epoch: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Db {
@@ -43,6 +48,9 @@ impl Db {
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            // A PostgreSQL connection can die with the server or the network; an SQLite file
+            // opened in this process cannot, so its connections are not pinged on every use.
+            .test_on_check_out(backend == Backend::Postgres)
             .build(Manager::new(url))
             .map_err(|e| Error::Unavailable(format!("can't open the database: {e}")))?;
         let write_lock = matches!(backend, Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
@@ -50,11 +58,19 @@ impl Db {
             pool,
             backend,
             write_lock,
+            account_epoch: Arc::new(AtomicU64::new(0)),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many units of work that changed an account (its sessions, login or settings) this
+    /// process has finished. Read it before reading an account: if it has moved by the time the
+    /// copy is used, the copy may be out of date.
+    pub fn account_epoch(&self) -> u64 {
+        self.account_epoch.load(Ordering::SeqCst)
     }
 
     /// Applies pending migrations (blocking; call before serving). Returns how many ran.
@@ -70,7 +86,9 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, Error> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let epoch = self.account_epoch.clone();
         run_blocking(move || {
+            let _changes = AccountChanges(&epoch);
             let mut conn = checkout(&pool)?;
             f(&mut conn)
         })
@@ -92,6 +110,8 @@ impl Db {
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, Error>,
     {
+        // Declared first, so dropped last: the epoch moves only once the transaction is over.
+        let _changes = AccountChanges(&self.account_epoch);
         let mut conn = self.checkout()?;
         let _guard = self
             .write_lock
@@ -150,6 +170,30 @@ where
         Err(e) => {
             <AnyConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)?;
             Err(e)
+        }
+    }
+}
+
+thread_local! {
+    /// Set by [`account_changed`] on the thread running a unit of work.
+    static ACCOUNT_CHANGED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Called by every service that changes an account row or ends a session (a spent token, a
+/// new token version, a merge, new settings): when the unit of work running on this thread
+/// is over, [`Db::account_epoch`] moves on, so cached sessions are read afresh.
+pub(crate) fn account_changed() {
+    ACCOUNT_CHANGED.with(|c| c.set(true));
+}
+
+/// Moves the epoch on when dropped, if the work done meanwhile changed an account. Moving it
+/// after a rolled-back transaction too is harmless: a cache then reads once more.
+struct AccountChanges<'a>(&'a AtomicU64);
+
+impl Drop for AccountChanges<'_> {
+    fn drop(&mut self) {
+        if ACCOUNT_CHANGED.with(|c| c.replace(false)) {
+            self.0.fetch_add(1, Ordering::SeqCst);
         }
     }
 }

@@ -14,6 +14,7 @@ mod periods;
 #[cfg(test)]
 mod properties;
 pub mod recurrence;
+mod spec_json;
 mod spelling;
 mod suggest;
 mod tokens;

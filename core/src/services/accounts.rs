@@ -163,6 +163,7 @@ pub fn update_settings(
         .as_deref()
         .map(clean_display_name)
         .unwrap_or(current.display_name);
+    crate::db::account_changed();
     diesel::update(accounts::table.find(id.get()))
         .set((
             accounts::timezone.eq(tz.name()),

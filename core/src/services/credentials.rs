@@ -157,6 +157,7 @@ fn write_credentials(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    crate::db::account_changed();
     diesel::update(accounts_t::table.find(id.get()))
         .set((
             accounts_t::username.eq(username.as_str()),
@@ -180,6 +181,7 @@ pub fn set_email(
     email: Option<&Email>,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    crate::db::account_changed();
     diesel::update(accounts_t::table.find(id.get()))
         .set((
             accounts_t::email.eq(email.map(Email::as_str)),
@@ -196,6 +198,7 @@ pub fn set_password(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Account, Error> {
+    crate::db::account_changed();
     diesel::update(accounts_t::table.find(id.get()))
         .set((
             accounts_t::password_hash.eq(password_hash),
@@ -212,6 +215,7 @@ pub fn bump_token_version(
     id: AccountId,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    crate::db::account_changed();
     diesel::update(accounts_t::table.find(id.get()))
         .set((
             accounts_t::token_version.eq(accounts_t::token_version + 1),
@@ -229,6 +233,7 @@ pub fn spend_token(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
+    crate::db::account_changed();
     diesel::delete(used_tokens::table.filter(used_tokens::expires_at.lt(ts(now)))).execute(conn)?;
     let inserted = insert_unless_exists(conn, |c| {
         diesel::insert_into(used_tokens::table)

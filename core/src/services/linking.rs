@@ -384,6 +384,7 @@ pub fn merge(
     // 6. One login survives: the survivor's, or the absorbed one's moved over when the survivor
     //    had none. The absorbed account's own username and password stop working either way, so
     //    a password someone else set on it cannot outlive the merge.
+    crate::db::account_changed();
     diesel::update(accounts_t::table.find(absorbed.get()))
         .set((
             accounts_t::username_key.eq(None::<String>),

@@ -233,21 +233,55 @@ pub fn to_confirm(
     account: AccountId,
     since: DateTime<Utc>,
 ) -> Result<Vec<ToConfirm>, Error> {
-    let since = ts(since);
-    let stale: Vec<(i64, Option<String>, Option<String>)> = ledger_members::table
-        .inner_join(ledgers_t::table)
-        .filter(ledger_members::account_id.eq(account.get()))
-        .filter(ledger_members::left_at.is_null())
-        .filter(ledgers_t::owner_account_id.is_null())
-        .filter(
-            ledger_members::confirmed_at
-                .is_null()
-                .or(ledger_members::confirmed_at.lt(since)),
-        )
-        .select((ledgers_t::id, ledgers_t::platform, ledgers_t::chat_id))
-        .load(conn)?;
+    Ok(review(conn, account, since)?.stale)
+}
+
+/// The account's group memberships as the API sees them at `since` (now less
+/// [`API_FRESHNESS`]): the ones to confirm, and when the first of the others will need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub stale: Vec<ToConfirm>,
+    /// When the oldest confirmation still fresh at `since` stops being fresh (`None`: there is
+    /// none, so nothing goes stale on its own).
+    pub fresh_until: Option<DateTime<Utc>>,
+}
+
+/// [`to_confirm`], plus when the memberships it leaves out go stale.
+pub fn review(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    since: DateTime<Utc>,
+) -> Result<Review, Error> {
+    let cutoff = ts(since);
+    let groups: Vec<(i64, Option<String>, Option<String>, Option<NaiveDateTime>)> =
+        ledger_members::table
+            .inner_join(ledgers_t::table)
+            .filter(ledger_members::account_id.eq(account.get()))
+            .filter(ledger_members::left_at.is_null())
+            .filter(ledgers_t::owner_account_id.is_null())
+            .select((
+                ledgers_t::id,
+                ledgers_t::platform,
+                ledgers_t::chat_id,
+                ledger_members::confirmed_at,
+            ))
+            .load(conn)?;
+    let oldest_fresh = groups
+        .iter()
+        .filter_map(|g| g.3)
+        .filter(|at| *at >= cutoff)
+        .min();
+    let fresh_until = oldest_fresh.map(|at| at.and_utc() + API_FRESHNESS);
+    let stale: Vec<_> = groups
+        .into_iter()
+        .filter(|g| g.3.is_none_or(|at| at < cutoff))
+        .map(|(ledger, platform, chat_id, _)| (ledger, platform, chat_id))
+        .collect();
     if stale.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Review {
+            stale: Vec::new(),
+            fresh_until,
+        });
     }
     let ids: Vec<(String, String)> = identities::table
         .filter(identities::account_id.eq(account.get()))
@@ -271,7 +305,10 @@ pub fn to_confirm(
             user_ids,
         });
     }
-    Ok(out)
+    Ok(Review {
+        stale: out,
+        fresh_until,
+    })
 }
 
 /// Before an API request: asks the platforms about every group membership of `account` whose
@@ -284,6 +321,15 @@ pub async fn confirm_for_api(tally: &Tally, account: AccountId) -> Result<(), Er
         .db()
         .read(move |c| to_confirm(c, account, since))
         .await?;
+    confirm(tally, account, stale).await
+}
+
+/// Asks the platforms about `stale` (from [`to_confirm`]) and records what they say.
+pub async fn confirm(
+    tally: &Tally,
+    account: AccountId,
+    stale: Vec<ToConfirm>,
+) -> Result<(), Error> {
     for item in stale {
         let standing = match tally.membership_oracle(item.platform) {
             _ if item.user_ids.is_empty() => Some(Standing::Gone),

@@ -277,7 +277,12 @@ fn filtered<'a>(
         q = q.filter(transactions::kind.eq(kind.as_str()));
     }
     if let Some(ids) = category_ids {
-        q = q.filter(transactions::category_id.eq_any(ids));
+        q = match ids {
+            // One id (a name is usually one category) keeps the statement the same from call
+            // to call, so it is prepared once per connection; `IN (…)` is prepared every time.
+            [id] => q.filter(transactions::category_id.eq(*id)),
+            _ => q.filter(transactions::category_id.eq_any(ids)),
+        };
     }
     if let Some(from) = filter.from {
         q = q.filter(transactions::occurred_on.ge(from));

@@ -5,3 +5,4 @@ mod dev_set;
 mod properties;
 mod robustness;
 mod spec;
+mod spec_writer;
