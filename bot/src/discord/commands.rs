@@ -152,9 +152,7 @@ pub fn command(data: &CommandData) -> Command {
             Some(n) => Command::recent_count(u32::try_from(n).unwrap_or(0)),
             None => Command::recent(""),
         },
-        "summary" => Command::Summary {
-            period: text("period").map(str::to_owned),
-        },
+        "summary" => Command::summary(text("period")),
         "savings" => Command::savings(text("granularity").unwrap_or("")),
         "chart" => Command::chart(text("kind"), text("category"), text("period")),
         "export" => Command::export(text("format"), text("period")),
@@ -230,6 +228,7 @@ pub fn command(data: &CommandData) -> Command {
 mod tests {
     use super::*;
     use serde_json::json;
+    use tally_core::conversation::command::{AddCommand, AddEntry, AmountArg};
     use tally_core::domain::CategoryName;
     use tally_core::period::{BudgetPeriod, Granularity};
 
@@ -271,11 +270,16 @@ mod tests {
                 None
             )
         );
-        let Command::Add(add) = c else {
-            panic!("not an entry: {c:?}")
+        let Command::Add(AddCommand {
+            entry: AddEntry::Parts(parts),
+            ..
+        }) = c
+        else {
+            panic!("not typed parts: {c:?}")
         };
-        assert_eq!(add.category, Some(category("food")));
-        assert_eq!(add.note.as_deref(), Some("lunch"));
+        assert_eq!(parts.category, Some(category("food")));
+        assert_eq!(parts.note.as_deref(), Some("lunch"));
+        assert_eq!(parts.amount, AmountArg::read("12.50").expect("an amount"));
     }
 
     #[test]
@@ -293,7 +297,7 @@ mod tests {
             set,
             Command::BudgetSet {
                 category: category("food"),
-                amount: "300".into(),
+                amount: AmountArg::read("300").expect("an amount"),
                 period: BudgetPeriod::Week
             }
         );
