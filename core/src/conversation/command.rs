@@ -267,18 +267,18 @@ pub fn period_usage() -> String {
 }
 
 /// A chart's period: unreadable is the chart's usage.
-fn chart_period(text: Option<&str>) -> Result<Option<PeriodSpec>, Command> {
-    period_arg(text).map_err(|_| invalid("period", CHART_USAGE))
+fn chart_period(text: Option<&str>) -> Result<Option<PeriodSpec>, Box<Command>> {
+    period_arg(text).map_err(|_| Box::new(invalid("period", CHART_USAGE)))
 }
 
 /// A period argument as written; empty is none, unreadable is the [`Command::Invalid`] to give.
-fn period_arg(text: Option<&str>) -> Result<Option<PeriodSpec>, Command> {
+fn period_arg(text: Option<&str>) -> Result<Option<PeriodSpec>, Box<Command>> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(t) => parser::shared()
             .read_period(t)
             .map(Some)
-            .ok_or_else(|| invalid("period", period_usage())),
+            .ok_or_else(|| Box::new(invalid("period", period_usage()))),
     }
 }
 
@@ -434,7 +434,7 @@ impl Command {
     pub fn summary(period: Option<&str>) -> Command {
         match period_arg(period) {
             Ok(period) => Command::Summary { period },
-            Err(invalid) => invalid,
+            Err(invalid) => *invalid,
         }
     }
 
@@ -483,7 +483,7 @@ impl Command {
         }
         match chart_period(period) {
             Ok(p) => args.period = p,
-            Err(invalid) => return invalid,
+            Err(invalid) => return *invalid,
         }
         Command::Chart(args)
     }
@@ -496,19 +496,21 @@ impl Command {
         let Some((first, rest)) = words.split_first() else {
             return Command::Chart(ChartArgs::of(ChartKind::Categories));
         };
-        let name = |w: &str| CategoryName::parse(w).map_err(|_| invalid("category", CHART_USAGE));
+        let name = |w: &str| {
+            CategoryName::parse(w).map_err(|_| Box::new(invalid("category", CHART_USAGE)))
+        };
         let is_period = |ws: &[&str]| parser::shared().read_period(&ws.join(" ")).is_some();
         let (kind, rest) = match ChartKind::from_word(first) {
             _ if first.eq_ignore_ascii_case("category") && !rest.is_empty() => {
                 match name(rest[0]) {
                     Ok(n) => (ChartKind::Category(n), &rest[1..]),
-                    Err(e) => return e,
+                    Err(e) => return *e,
                 }
             }
             Some(ChartKind::Budget(None)) => match rest.split_first() {
                 Some((n, after)) if !is_period(rest) => match name(n) {
                     Ok(n) => (ChartKind::Budget(Some(n)), after),
-                    Err(e) => return e,
+                    Err(e) => return *e,
                 },
                 _ => (ChartKind::Budget(None), rest),
             },
@@ -516,7 +518,7 @@ impl Command {
             None if is_period(&words) => (ChartKind::Categories, &words[..]),
             None => match name(first) {
                 Ok(n) => (ChartKind::Category(n), rest),
-                Err(e) => return e,
+                Err(e) => return *e,
             },
         };
         let mut args = ChartArgs::of(kind);
@@ -530,7 +532,7 @@ impl Command {
         }
         match chart_period((!rest.is_empty()).then(|| rest.join(" ")).as_deref()) {
             Ok(p) => args.period = p,
-            Err(invalid) => return invalid,
+            Err(invalid) => return *invalid,
         }
         Command::Chart(args)
     }
@@ -564,7 +566,7 @@ impl Command {
         };
         match period_arg(period) {
             Ok(period) => Command::Export { format, period },
-            Err(invalid) => invalid,
+            Err(invalid) => *invalid,
         }
     }
 

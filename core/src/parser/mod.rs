@@ -283,12 +283,13 @@ impl Parser {
             .or_else(|| amount::loose_currency(&msg.tokens, &used, &msg.phrased));
         // Besides the amount, only its currency and punctuation.
         let stray = msg.tokens.iter().enumerate().any(|(i, t)| {
-            !used[i]
-                && !matches!(
+            let part_of_it = used[i]
+                || matches!(
                     t.kind,
                     tokens::TokenKind::Punct(_) | tokens::TokenKind::Symbol(_)
                 )
-                && !(t.is_word() && amount::currency_word(t.word()).is_some())
+                || (t.is_word() && amount::currency_word(t.word()).is_some());
+            !part_of_it
         });
         if stray {
             return Err(unreadable());

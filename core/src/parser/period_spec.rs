@@ -265,13 +265,13 @@ fn trailing(n: u32, unit: &str) -> Option<PeriodSpec> {
 fn read_plain(tokens: &[Token<'_>]) -> Option<PeriodSpec> {
     let words: Vec<&str> = tokens.iter().map(|t| t.word()).collect();
     // `nov 1 to nov 15` (and `2026-11-01..2026-11-15`, whose dots arrive as `to`).
-    if let Some(split) = tokens.iter().position(|t| t.word() == "to") {
-        if let (Some(from), Some(to)) = (
+    if let Some(split) = tokens.iter().position(|t| t.word() == "to")
+        && let (Some(from), Some(to)) = (
             DaySpec::read(&tokens[..split]),
             DaySpec::read(&tokens[split + 1..]),
-        ) {
-            return Some(PeriodSpec::Between(from, to));
-        }
+        )
+    {
+        return Some(PeriodSpec::Between(from, to));
     }
     let spec = match words.as_slice() {
         ["this" | "current" | "the", unit] | ["so", "far", "this", unit]
