@@ -54,7 +54,7 @@ pub struct Tally {
 struct Inner {
     db: Db,
     clock: Arc<dyn Clock>,
-    parser: Parser,
+    parser: &'static Parser,
     settings: Settings,
     fallback: Option<Arc<dyn Fallback>>,
     auth: Auth,
@@ -104,7 +104,7 @@ impl Tally {
     }
 
     pub fn parser(&self) -> &Parser {
-        &self.inner.parser
+        self.inner.parser
     }
 
     pub fn settings(&self) -> &Settings {
@@ -236,7 +236,7 @@ impl TallyBuilder {
             inner: Arc::new(Inner {
                 db: self.db,
                 clock: self.clock,
-                parser: Parser::new(),
+                parser: crate::parser::shared(),
                 settings: self.settings,
                 fallback: self.fallback,
                 auth: Auth::new(self.auth),

@@ -152,9 +152,7 @@ pub fn command(data: &CommandData) -> Command {
             Some(n) => Command::recent_count(u32::try_from(n).unwrap_or(0)),
             None => Command::recent(""),
         },
-        "summary" => Command::Summary {
-            period: text("period").map(str::to_owned),
-        },
+        "summary" => Command::summary(text("period")),
         "savings" => Command::savings(text("granularity").unwrap_or("")),
         "chart" => Command::chart(text("kind"), text("category"), text("period")),
         "export" => Command::export(text("format"), text("period")),
@@ -230,8 +228,13 @@ pub fn command(data: &CommandData) -> Command {
 mod tests {
     use super::*;
     use serde_json::json;
+    use tally_core::conversation::command::{AddCommand, AddEntry, AmountArg};
+    use tally_core::conversation::table::PERIODS;
     use tally_core::domain::CategoryName;
+    use tally_core::money::Currency;
+    use tally_core::parser::{CalendarUnit, DaySpec, PeriodSpec};
     use tally_core::period::{BudgetPeriod, Granularity};
+    use tally_core::services::charts::ChartKind;
 
     fn data(v: serde_json::Value) -> CommandData {
         serde_json::from_value(v).expect("command data")
@@ -271,11 +274,16 @@ mod tests {
                 None
             )
         );
-        let Command::Add(add) = c else {
-            panic!("not an entry: {c:?}")
+        let Command::Add(AddCommand {
+            entry: AddEntry::Parts(parts),
+            ..
+        }) = c
+        else {
+            panic!("not typed parts: {c:?}")
         };
-        assert_eq!(add.category, Some(category("food")));
-        assert_eq!(add.note.as_deref(), Some("lunch"));
+        assert_eq!(parts.category, Some(category("food")));
+        assert_eq!(parts.note.as_deref(), Some("lunch"));
+        assert_eq!(parts.amount, AmountArg::read("12.50").expect("an amount"));
     }
 
     #[test]
@@ -293,7 +301,7 @@ mod tests {
             set,
             Command::BudgetSet {
                 category: category("food"),
-                amount: "300".into(),
+                amount: AmountArg::read("300").expect("an amount"),
                 period: BudgetPeriod::Week
             }
         );
@@ -369,6 +377,73 @@ mod tests {
             let options = typed.map_or_else(|| json!([]), |p| json!([opt("period", p)]));
             assert_eq!(s("summary", words), used("summary", options));
         }
+        // Every period Discord offers is a typed period, the same as the text's.
+        for (_, value) in PERIODS {
+            let typed = used("summary", json!([opt("period", value)]));
+            assert!(
+                matches!(&typed, Command::Summary { period: Some(_) }),
+                "{value}: {typed:?}"
+            );
+            assert_eq!(s("summary", value), typed);
+            assert_eq!(
+                s("export", &format!("beancount {value}")),
+                used(
+                    "export",
+                    json!([opt("format", "beancount"), opt("period", value)])
+                )
+            );
+            assert_eq!(
+                s("chart", &format!("categories {value}")),
+                used(
+                    "chart",
+                    json!([opt("kind", "categories"), opt("period", value)])
+                )
+            );
+        }
+        assert_eq!(
+            used("summary", json!([opt("period", "last-month")])),
+            Command::Summary {
+                period: Some(PeriodSpec::Previous(CalendarUnit::Month))
+            }
+        );
+        // A period no form reads is refused when the command is built, by either way in.
+        assert_eq!(
+            s("summary", "someday"),
+            used("summary", json!([opt("period", "someday")]))
+        );
+        assert!(matches!(
+            used("summary", json!([opt("period", "someday")])),
+            Command::Invalid {
+                field: "period",
+                ..
+            }
+        ));
+        for (words, options) in [
+            ("", json!([])),
+            ("monthly", json!([opt("kind", "monthly")])),
+            ("monthly quarter", json!([opt("kind", "monthly quarter")])),
+            ("budget", json!([opt("kind", "budget")])),
+            (
+                "budget food",
+                json!([opt("kind", "budget"), opt("category", "food")]),
+            ),
+            (
+                "food last-year",
+                json!([opt("category", "food"), opt("period", "last-year")]),
+            ),
+            ("members", json!([opt("kind", "members")])),
+        ] {
+            assert_eq!(s("chart", words), used("chart", options), "{words}");
+        }
+        let Command::Chart(chart) = used(
+            "chart",
+            json!([opt("kind", "monthly quarter"), opt("period", "this-year")]),
+        ) else {
+            panic!("a chart")
+        };
+        assert_eq!(chart.kind, ChartKind::Monthly);
+        assert_eq!(chart.granularity, Granularity::Quarter);
+        assert_eq!(chart.period, Some(PeriodSpec::This(CalendarUnit::Year)));
         for g in ["month", "quarter", "year"] {
             assert_eq!(
                 s("savings", g),
@@ -455,6 +530,12 @@ mod tests {
                 "daily 21:00",
                 json!([opt("what", "daily"), opt("time", "21:00")]),
             ),
+            (
+                "daily 9pm",
+                json!([opt("what", "daily"), opt("time", "9pm")]),
+            ),
+            ("daily", json!([opt("what", "daily")])),
+            ("", json!([])),
             ("bills", json!([opt("what", "bills")])),
             ("off", json!([opt("what", "off")])),
         ] {
@@ -493,6 +574,45 @@ mod tests {
         );
         for name in ["undo", "advice", "budgets", "help", "login", "unlink"] {
             assert_eq!(s(name, ""), used(name, json!([])), "{name}");
+        }
+    }
+
+    /// The typed parts of an entry: an exact amount with its currency, and a date read into
+    /// its form (placed on the calendar, in the user's date order, when the command runs).
+    #[test]
+    fn entries_from_options_are_typed() {
+        let t = |name: &str, v: &str| json!({"name": name, "type": 3, "value": v});
+        let c = used(
+            "spent",
+            json!([
+                t("amount", "45 EUR"),
+                t("category", "food"),
+                t("date", "yesterday")
+            ]),
+        );
+        let Command::Add(AddCommand {
+            entry: AddEntry::Parts(parts),
+            kind,
+        }) = c
+        else {
+            panic!("typed parts: {c:?}")
+        };
+        assert_eq!(kind, TransactionKind::Expense);
+        assert_eq!(parts.amount.value().to_string(), "45");
+        assert_eq!(parts.amount.currency(), Some(Currency::EUR));
+        assert_eq!(parts.date, Some(DaySpec::DaysAgo(1)));
+        for (amount, date, field) in [
+            ("-5", None, "amount"),
+            ("lots", None, "amount"),
+            ("5", Some("the other day"), "date"),
+        ] {
+            let mut options = vec![t("amount", amount)];
+            options.extend(date.map(|d| t("date", d)));
+            let c = used("earned", json!(options));
+            assert!(
+                matches!(&c, Command::Invalid { field: f, .. } if *f == field),
+                "{amount} {date:?}: {c:?}"
+            );
         }
     }
 

@@ -1,18 +1,14 @@
 //! Charts in chat: `/chart`, "graph my spending" and the 📊 buttons, answered with a picture.
 
 use super::action::{Action, ChartButton};
+use super::command::{CHART_USAGE, ChartArgs};
 use super::message::{Attachment, AttachmentKind, Button, OutMessage, Reply, Text};
 use super::turn::Turn;
 use crate::charts::{self, ChartError};
 use crate::domain::CategoryName;
 use crate::error::Error;
-use crate::period::Granularity;
 use crate::services::categories;
 use crate::services::charts::{self as chart_service, ChartKind, ChartRequest, Charted};
-
-const USAGE: &str = "Use /chart categories, /chart monthly [quarter|year], /chart CATEGORY, \
-                     /chart budget [CATEGORY] or /chart members, with a period if you like \
-                     (e.g. /chart categories last-month).";
 
 /// The button under a reply that a chart can illustrate.
 pub(crate) fn chart_button(chart: ChartButton) -> Vec<Button> {
@@ -23,76 +19,37 @@ pub(crate) fn chart_button(chart: ChartButton) -> Vec<Button> {
 }
 
 impl Turn<'_> {
-    /// `/chart [categories|monthly|CATEGORY|budget|members] [PERIOD]`.
-    pub(crate) fn chart_command(&mut self, words: &str) -> Result<Reply, Error> {
-        let request = self.read_chart_args(words.trim())?;
-        self.chart(request)
-    }
-
-    fn read_chart_args(&mut self, text: &str) -> Result<ChartRequest, Error> {
-        let mut words: Vec<&str> = text.split_whitespace().collect();
-        if words.is_empty() {
-            return Ok(ChartRequest::new(ChartKind::Categories));
-        }
-        let first = words.remove(0).to_ascii_lowercase();
-        // `/chart category food`: the word names the kind, the next the category.
-        let (kind, rest) = if first == "category" && !words.is_empty() {
-            let name = words.remove(0);
-            (Some(ChartKind::Category(self.chart_category(name)?)), words)
-        } else {
-            match ChartKind::from_word(&first) {
-                Some(ChartKind::Budget(None)) => {
-                    let name = words
-                        .first()
-                        .and_then(|w| CategoryName::parse(w).ok())
-                        .filter(|n| {
-                            categories::all_of(self.conn, self.cx.ledger.id, true)
-                                .is_ok_and(|all| all.iter().any(|c| &c.name == n))
-                        });
-                    if name.is_some() {
-                        words.remove(0);
-                    }
-                    (Some(ChartKind::Budget(name)), words)
-                }
-                Some(k) => (Some(k), words),
-                None => match CategoryName::parse(&first) {
-                    Ok(name) if self.has_category(&name)? => {
-                        (Some(ChartKind::Category(name)), words)
-                    }
-                    // `/chart last-month`: a period alone charts the categories.
-                    _ => (None, text.split_whitespace().collect()),
-                },
-            }
-        };
-        let mut request = ChartRequest::new(kind.unwrap_or(ChartKind::Categories));
-        let mut rest: Vec<&str> = rest.into_iter().filter(|w| !w.is_empty()).collect();
-        if request.kind == ChartKind::Monthly
-            && let Some(g) = rest.first().and_then(|w| w.parse::<Granularity>().ok())
+    /// `/chart`: the category it names must be one of the ledger's, and the period is placed
+    /// on the sender's calendar.
+    pub(crate) fn chart_command(&mut self, args: ChartArgs) -> Result<Reply, Error> {
+        let ChartArgs {
+            kind,
+            granularity,
+            period,
+        } = args;
+        if let ChartKind::Category(name) | ChartKind::Budget(Some(name)) = &kind
+            && !self.has_category(name)?
         {
-            request.granularity = g;
-            rest.remove(0);
+            return Err(Error::invalid("category", CHART_USAGE));
         }
-        let period = rest.join(" ");
-        if !period.is_empty() {
-            let range = self
-                .cx
-                .tally
-                .parser()
-                .parse_period(&period, self.cx.today)
-                .ok_or_else(|| Error::invalid("period", USAGE))?;
-            request.range = Some(range);
-        }
-        Ok(request)
+        let range = match period {
+            Some(p) => Some(
+                p.resolve(self.cx.today)
+                    .ok_or_else(|| Error::invalid("period", CHART_USAGE))?,
+            ),
+            None => None,
+        };
+        self.chart(ChartRequest {
+            kind,
+            range,
+            granularity,
+        })
     }
 
     fn has_category(&mut self, name: &CategoryName) -> Result<bool, Error> {
         Ok(categories::all_of(self.conn, self.cx.ledger.id, true)?
             .iter()
             .any(|c| &c.name == name))
-    }
-
-    fn chart_category(&mut self, word: &str) -> Result<CategoryName, Error> {
-        CategoryName::parse(word).map_err(|_| Error::invalid("category", USAGE))
     }
 
     /// A chart asked for in free text, if the message asks for one.

@@ -2,15 +2,20 @@
 //!
 //! Text (`/budget food 300 week`) becomes a [`Command`] through [`Command::from_slash`];
 //! adapters with typed options (Discord) build the same values directly, so no option is ever
-//! joined back into text for the core to re-read. Words whose meaning depends on the user's
-//! day, currency or vocabulary (an amount, a period, a schedule) stay as the user wrote them and
+//! joined back into text for the core to re-read. A period is read here into its form
+//! ([`PeriodSpec`]) and placed on the user's calendar when the command runs; words whose meaning
+//! depends on the user's vocabulary (an entry's category words, a schedule) stay as written and
 //! are read with the parser when the command runs.
 
 use super::reminders;
 use super::table;
 use crate::domain::{CategoryName, TransactionKind};
 use crate::export::Format;
+use crate::money::{Currency, Decimal, Money};
+use crate::parser::{self, AmountArgError, DaySpec, PERIOD_FORMS, PeriodSpec};
 use crate::period::{BudgetPeriod, Granularity};
+use crate::services::charts::ChartKind;
+use crate::services::reminders::{BILLS_AT_MINUTE, DAILY_DEFAULT_MINUTE, Kind as ReminderKind};
 
 /// How many entries `/recent` shows without a number, and at most.
 pub const DEFAULT_RECENT: u32 = super::intents::DEFAULT_RECENT;
@@ -28,26 +33,23 @@ pub enum Command {
     Recent {
         count: u32,
     },
-    /// `period` as the user wrote it (`last-month`, `october`); `None` is this month.
+    /// `None` is this month.
     Summary {
-        period: Option<String>,
+        period: Option<PeriodSpec>,
     },
     Savings {
         granularity: Granularity,
     },
-    /// The chart grammar's words: `[categories|monthly|CATEGORY|budget|members] [PERIOD]`.
-    Chart {
-        words: String,
-    },
-    /// `/export`: the ledger as a file; `period` as written, `None` is everything.
+    Chart(ChartArgs),
+    /// `/export`: the ledger as a file; no period is everything.
     Export {
         format: Format,
-        period: Option<String>,
+        period: Option<PeriodSpec>,
     },
     BudgetSet {
         category: CategoryName,
-        /// The limit as written (`300`, `300 EUR`), read with the user's currency.
-        amount: String,
+        /// The limit (`300`, `300 EUR`); the user's currency when it names none.
+        amount: AmountArg,
         period: BudgetPeriod,
     },
     BudgetRemove {
@@ -104,15 +106,98 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddCommand {
     pub kind: TransactionKind,
-    /// The amount as written; in the text form, all the words, which the parser splits into
-    /// amount, category, note and date.
-    pub amount: String,
-    /// When given, the entry goes here instead of the category the words suggest.
+    pub entry: AddEntry,
+}
+
+/// What an entry is made of: the text form's words, or typed parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddEntry {
+    /// The words after `/spent` (`12.50 lunch yesterday`), never empty: amount, category, note
+    /// and date in one phrase, which only the parser with the user's own category words can
+    /// split, so they are read when the command runs.
+    Words(String),
+    /// Typed options (Discord): each part in its own field.
+    Parts(AddParts),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddParts {
+    pub amount: AmountArg,
+    /// When given, the entry goes here; otherwise to the uncategorised `other`.
     pub category: Option<CategoryName>,
     pub note: Option<String>,
-    /// A date as written (`yesterday`, `2026-11-20`).
-    pub date: Option<String>,
+    /// The day it happened; today when not given.
+    pub date: Option<DaySpec>,
 }
+
+/// An amount as a command gives it: the exact value and the currency it names, if any. The
+/// user's currency fills in when the command runs, and the limit of [`Money`] is checked there,
+/// so that the refusal can name the largest amount in that currency. Built only by reading
+/// ([`AmountArg::read`]), so it is always positive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmountArg {
+    value: Decimal,
+    currency: Option<Currency>,
+}
+
+impl AmountArg {
+    /// `12.50`, `300 EUR`, `€45`: every word must belong to the amount.
+    pub fn read(text: &str) -> Result<AmountArg, AmountArgError> {
+        parser::shared()
+            .read_amount(text)
+            .map(|(value, currency)| AmountArg { value, currency })
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.value
+    }
+
+    /// The currency written with the amount, if any.
+    pub fn currency(&self) -> Option<Currency> {
+        self.currency
+    }
+
+    /// The value and its currency (`default` when it names none); beyond what one entry or
+    /// budget may carry, the largest amount there is in that currency.
+    pub fn in_currency(&self, default: Currency) -> Result<(Decimal, Currency), Money> {
+        let currency = self.currency.unwrap_or(default);
+        let largest = Money::largest(currency);
+        if self.value > largest.to_decimal() {
+            return Err(largest);
+        }
+        Ok((self.value, currency))
+    }
+}
+
+/// `/chart`: what to draw and over which period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartArgs {
+    pub kind: ChartKind,
+    /// The bucket of a month-by-month chart.
+    pub granularity: Granularity,
+    /// `None` is the kind's own default (this month, or the last 12 months).
+    pub period: Option<PeriodSpec>,
+}
+
+impl ChartArgs {
+    fn of(kind: ChartKind) -> ChartArgs {
+        ChartArgs {
+            kind,
+            granularity: Granularity::Month,
+            period: None,
+        }
+    }
+}
+
+pub const CHART_USAGE: &str = "Use /chart categories, /chart monthly [quarter|year], /chart CATEGORY, \
+                     /chart budget [CATEGORY] or /chart members, with a period if you like \
+                     (e.g. /chart categories last-month).";
+
+const REMIND_TIME_USAGE: &str = "Give the time like 21:00, 9pm or 8:30am.";
+
+/// What a date option no form reads is answered with.
+pub const DATE_USAGE: &str =
+    "I didn't get that date. Try today, yesterday, monday, 3 days ago, nov 3 or 2026-11-20.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecurringCommand {
@@ -176,12 +261,34 @@ fn invalid(field: &'static str, message: impl Into<String>) -> Command {
     }
 }
 
+/// What a period argument no form reads is answered with: the forms there are.
+pub fn period_usage() -> String {
+    format!("I didn't get that period. Try {PERIOD_FORMS}.")
+}
+
+/// A chart's period: unreadable is the chart's usage.
+fn chart_period(text: Option<&str>) -> Result<Option<PeriodSpec>, Box<Command>> {
+    period_arg(text).map_err(|_| Box::new(invalid("period", CHART_USAGE)))
+}
+
+/// A period argument as written; empty is none, unreadable is the [`Command::Invalid`] to give.
+fn period_arg(text: Option<&str>) -> Result<Option<PeriodSpec>, Box<Command>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => parser::shared()
+            .read_period(t)
+            .map(Some)
+            .ok_or_else(|| Box::new(invalid("period", period_usage()))),
+    }
+}
+
 fn non_empty(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_owned())
 }
 
-const BUDGET_USAGE: &str = "Set a budget like /budget food 300 month (week, month or year).";
+pub(crate) const BUDGET_USAGE: &str =
+    "Set a budget like /budget food 300 month (week, month or year).";
 const CATEGORIES_USAGE: &str = "Use /categories, /categories add NAME [income], /categories rename OLD NEW or /categories archive NAME.";
 const KEYWORD_USAGE: &str = "Use /keyword WORDS CATEGORY (e.g. /keyword blue bottle food), \
                      /keyword remove WORD, or /keyword to list yours.";
@@ -202,13 +309,9 @@ impl Command {
                 text: args.to_owned(),
             },
             "recent" => Command::recent(args),
-            "summary" => Command::Summary {
-                period: non_empty(args),
-            },
+            "summary" => Command::summary(Some(args)),
             "savings" => Command::savings(args),
-            "chart" => Command::Chart {
-                words: args.to_owned(),
-            },
+            "chart" => Command::chart_text(args),
             "export" => Command::export_text(args),
             "budget" => Command::budget(args),
             "budgets" => Command::Budgets,
@@ -256,16 +359,16 @@ impl Command {
     }
 
     fn add_text(kind: TransactionKind, args: &str) -> Command {
+        if args.trim().is_empty() {
+            return invalid("amount", tell_me_how_much(kind));
+        }
         Command::Add(AddCommand {
             kind,
-            amount: args.to_owned(),
-            category: None,
-            note: None,
-            date: None,
+            entry: AddEntry::Words(args.trim().to_owned()),
         })
     }
 
-    /// `/spent` or `/earned` from typed options; an empty category lets the words decide.
+    /// `/spent` or `/earned` from typed options, each read into its type here.
     pub fn add(
         kind: TransactionKind,
         amount: &str,
@@ -273,6 +376,13 @@ impl Command {
         note: Option<&str>,
         date: Option<&str>,
     ) -> Command {
+        if amount.trim().is_empty() {
+            return invalid("amount", tell_me_how_much(kind));
+        }
+        let amount = match AmountArg::read(amount) {
+            Ok(a) => a,
+            Err(e) => return invalid("amount", e.for_entry(kind, None).to_string()),
+        };
         let category = match category.and_then(non_empty) {
             Some(c) => match CategoryName::parse(&c) {
                 Ok(name) => Some(name),
@@ -280,12 +390,21 @@ impl Command {
             },
             None => None,
         };
+        let date = match date.and_then(non_empty) {
+            Some(d) => match parser::shared().read_day(&d) {
+                Some(day) => Some(day),
+                None => return invalid("date", DATE_USAGE),
+            },
+            None => None,
+        };
         Command::Add(AddCommand {
             kind,
-            amount: amount.trim().to_owned(),
-            category,
-            note: note.and_then(non_empty),
-            date: date.and_then(non_empty),
+            entry: AddEntry::Parts(AddParts {
+                amount,
+                category,
+                note: note.and_then(non_empty),
+                date,
+            }),
         })
     }
 
@@ -311,6 +430,14 @@ impl Command {
         }
     }
 
+    /// `/summary [PERIOD]`, from the words or a typed choice.
+    pub fn summary(period: Option<&str>) -> Command {
+        match period_arg(period) {
+            Ok(period) => Command::Summary { period },
+            Err(invalid) => *invalid,
+        }
+    }
+
     /// `/savings month|quarter|year`; nothing is per month.
     pub fn savings(word: &str) -> Command {
         let word = word.trim();
@@ -328,23 +455,86 @@ impl Command {
         }
     }
 
-    /// `/chart` from typed choices: a kind, a category, a period.
+    /// `/chart` from typed choices: a kind (`monthly quarter` carries its bucket), a category,
+    /// a period. A category beside any kind but `budget` means that category over time.
     pub fn chart(kind: Option<&str>, category: Option<&str>, period: Option<&str>) -> Command {
-        let category = category.map(str::trim).filter(|c| !c.is_empty());
-        let kind = kind.map(str::trim).filter(|k| !k.is_empty());
-        // A category beside a kind other than `budget` means that category over time.
-        let kind = match (kind, category) {
-            (Some(k), Some(_)) if k.eq_ignore_ascii_case("budget") => Some(k),
-            (_, Some(_)) => Some("category"),
-            (k, None) => k,
+        let mut words = kind.unwrap_or("").split_whitespace();
+        let mut args = match words.next() {
+            None => ChartArgs::of(ChartKind::Categories),
+            Some(word) => match ChartKind::from_word(word) {
+                Some(kind) => ChartArgs::of(kind),
+                None => return invalid("kind", CHART_USAGE),
+            },
         };
-        let words = [kind, category, period.map(str::trim)]
-            .into_iter()
-            .flatten()
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        Command::Chart { words }
+        if let Some(word) = words.next() {
+            match word.parse() {
+                Ok(g) if args.kind == ChartKind::Monthly => args.granularity = g,
+                _ => return invalid("kind", CHART_USAGE),
+            }
+        }
+        if let Some(name) = category.and_then(non_empty) {
+            let Ok(name) = CategoryName::parse(&name) else {
+                return invalid("category", CHART_USAGE);
+            };
+            args.kind = match args.kind {
+                ChartKind::Budget(_) => ChartKind::Budget(Some(name)),
+                _ => ChartKind::Category(name),
+            };
+        }
+        match chart_period(period) {
+            Ok(p) => args.period = p,
+            Err(invalid) => return *invalid,
+        }
+        Command::Chart(args)
+    }
+
+    /// `/chart [categories|monthly [quarter|year]|category NAME|NAME|budget [NAME]|members]
+    /// [PERIOD]`: a first word that is no kind is a period when all the words are one, else
+    /// the category to chart (whether the ledger has it is known when the command runs).
+    fn chart_text(args: &str) -> Command {
+        let words: Vec<&str> = args.split_whitespace().collect();
+        let Some((first, rest)) = words.split_first() else {
+            return Command::Chart(ChartArgs::of(ChartKind::Categories));
+        };
+        let name = |w: &str| {
+            CategoryName::parse(w).map_err(|_| Box::new(invalid("category", CHART_USAGE)))
+        };
+        let is_period = |ws: &[&str]| parser::shared().read_period(&ws.join(" ")).is_some();
+        let (kind, rest) = match ChartKind::from_word(first) {
+            _ if first.eq_ignore_ascii_case("category") && !rest.is_empty() => {
+                match name(rest[0]) {
+                    Ok(n) => (ChartKind::Category(n), &rest[1..]),
+                    Err(e) => return *e,
+                }
+            }
+            Some(ChartKind::Budget(None)) => match rest.split_first() {
+                Some((n, after)) if !is_period(rest) => match name(n) {
+                    Ok(n) => (ChartKind::Budget(Some(n)), after),
+                    Err(e) => return *e,
+                },
+                _ => (ChartKind::Budget(None), rest),
+            },
+            Some(kind) => (kind, rest),
+            None if is_period(&words) => (ChartKind::Categories, &words[..]),
+            None => match name(first) {
+                Ok(n) => (ChartKind::Category(n), rest),
+                Err(e) => return *e,
+            },
+        };
+        let mut args = ChartArgs::of(kind);
+        let mut rest = rest;
+        if args.kind == ChartKind::Monthly
+            && let Some((g, after)) = rest.split_first()
+            && let Ok(g) = g.parse::<Granularity>()
+        {
+            args.granularity = g;
+            rest = after;
+        }
+        match chart_period((!rest.is_empty()).then(|| rest.join(" ")).as_deref()) {
+            Ok(p) => args.period = p,
+            Err(invalid) => return *invalid,
+        }
+        Command::Chart(args)
     }
 
     /// `/export [FORMAT] [PERIOD]`: a first word that names a format is the format.
@@ -360,7 +550,7 @@ impl Command {
         }
     }
 
-    /// `/export` from typed choices: a format (csv unless given) and a period as written.
+    /// `/export` from typed choices: a format (csv unless given) and a period.
     pub fn export(format: Option<&str>, period: Option<&str>) -> Command {
         let format = match format.map(str::trim).filter(|f| !f.is_empty()) {
             None => Format::Csv,
@@ -374,9 +564,9 @@ impl Command {
                 }
             },
         };
-        Command::Export {
-            format,
-            period: period.and_then(non_empty),
+        match period_arg(period) {
+            Ok(period) => Command::Export { format, period },
+            Err(invalid) => *invalid,
         }
     }
 
@@ -414,12 +604,12 @@ impl Command {
         let Ok(category) = CategoryName::parse(category) else {
             return invalid("category", BUDGET_USAGE);
         };
-        if amount.trim().is_empty() {
+        let Ok(amount) = AmountArg::read(amount) else {
             return invalid("amount", BUDGET_USAGE);
-        }
+        };
         Command::BudgetSet {
             category,
-            amount: amount.trim().to_owned(),
+            amount,
             period: period.unwrap_or(BudgetPeriod::Month),
         }
     }
@@ -542,16 +732,40 @@ impl Command {
         })
     }
 
-    /// `/remind` from its choices: which reminder (`daily`, `bills`, `off`) and a time.
+    /// `/remind` from its choices: which reminder (`daily`, `bills`, `off`) and a time of day
+    /// for the daily one (`21:00`, `9pm`); a time alone is the daily one.
     pub fn remind(what: Option<&str>, time: Option<&str>) -> Command {
-        let words = [what, time]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" ");
-        Command::Remind(reminders::read(&words))
+        let minute = match time.and_then(non_empty) {
+            None => None,
+            Some(t) => match reminders::time_of_day(&t) {
+                Some(m) => Some(m),
+                None => return invalid("time", REMIND_TIME_USAGE),
+            },
+        };
+        let what = what.and_then(non_empty).map(|w| w.to_ascii_lowercase());
+        Command::Remind(match (what.as_deref(), minute) {
+            (None, None) => Some(reminders::Request::Show),
+            (None | Some("daily"), m) => Some(reminders::Request::On(
+                ReminderKind::Daily,
+                m.unwrap_or(DAILY_DEFAULT_MINUTE),
+            )),
+            (Some("bills"), _) => {
+                Some(reminders::Request::On(ReminderKind::Bills, BILLS_AT_MINUTE))
+            }
+            (Some("off"), _) => Some(reminders::Request::Off(None)),
+            // Not one of the choices: answered with the usage.
+            (Some(_), _) => None,
+        })
     }
+}
+
+/// `/spent` or `/earned` with nothing after it.
+fn tell_me_how_much(kind: TransactionKind) -> String {
+    let verb = match kind {
+        TransactionKind::Expense => "spent",
+        TransactionKind::Income => "earned",
+    };
+    format!("Tell me how much, e.g. /{verb} 12.50 lunch")
 }
 
 fn recent_usage() -> Command {
@@ -604,6 +818,8 @@ impl RecurringCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parser::{CalendarUnit, DaySpec};
+    use chrono::NaiveDate;
     use proptest::prelude::*;
 
     fn category() -> impl Strategy<Value = String> {
@@ -666,12 +882,25 @@ mod tests {
         }
 
         #[test]
-        fn amounts_stay_as_written_for_the_parser(amount in amount()) {
-            let Command::Add(add) = Command::from_slash("spend", &amount) else {
+        fn entry_words_stay_for_the_parser(amount in amount()) {
+            let words = format!("{amount} lunch");
+            let Command::Add(add) = Command::from_slash("spend", &words) else {
                 panic!("an alias of /spent");
             };
             prop_assert_eq!(add.kind, TransactionKind::Expense);
-            prop_assert_eq!(add.amount, amount);
+            prop_assert_eq!(add.entry, AddEntry::Words(words));
+        }
+
+        /// A typed amount keeps its exact value and the currency it names.
+        #[test]
+        fn typed_amounts_are_exact(units in 1u32..1_000_000, cents in 0u32..100, eur: bool) {
+            let text = format!("{units}.{cents:02}{}", if eur { " EUR" } else { "" });
+            let read = AmountArg::read(&text);
+            prop_assert_eq!(
+                read.as_ref().ok().map(|a| a.value().to_string()),
+                Some(format!("{units}.{cents:02}"))
+            );
+            prop_assert_eq!(read.ok().and_then(|a| a.currency()), eur.then_some(Currency::EUR));
         }
     }
 
@@ -680,7 +909,7 @@ mod tests {
         assert_eq!(
             Command::from_slash("report", "last-month"),
             Command::Summary {
-                period: Some("last-month".into())
+                period: Some(PeriodSpec::Previous(CalendarUnit::Month))
             }
         );
         assert_eq!(
@@ -696,6 +925,217 @@ mod tests {
         assert!(matches!(
             Command::from_slash("recent", "500"),
             Command::Invalid { field: "count", .. }
+        ));
+    }
+
+    /// Periods are read when the command is built: each form to its value, and words that are
+    /// no period to a message naming the forms.
+    #[test]
+    fn periods_are_typed_when_built() {
+        let summary = |args: &str| Command::from_slash("summary", args);
+        assert_eq!(summary(""), Command::Summary { period: None });
+        for (args, want) in [
+            ("this-month", PeriodSpec::This(CalendarUnit::Month)),
+            ("last week", PeriodSpec::Previous(CalendarUnit::Week)),
+            (
+                "october 2025",
+                PeriodSpec::Month {
+                    month: 10,
+                    year: Some(2025),
+                },
+            ),
+            (
+                "oct",
+                PeriodSpec::Month {
+                    month: 10,
+                    year: None,
+                },
+            ),
+            ("2025", PeriodSpec::Year(2025)),
+            ("last_30_days", PeriodSpec::TrailingDays(30)),
+            ("yesterday", PeriodSpec::Day(DaySpec::DaysAgo(1))),
+            (
+                "2026-11-01..2026-11-15",
+                PeriodSpec::Between(
+                    DaySpec::Date(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()),
+                    DaySpec::Date(NaiveDate::from_ymd_opt(2026, 11, 15).unwrap_or_default()),
+                ),
+            ),
+        ] {
+            assert_eq!(
+                summary(args),
+                Command::Summary { period: Some(want) },
+                "{args}"
+            );
+        }
+        for bad in ["the age of aquarius", "soon", "q7"] {
+            let Command::Invalid { field, message } = summary(bad) else {
+                panic!("{bad} is no period");
+            };
+            assert_eq!(field, "period");
+            assert!(
+                message.contains("last-month") && message.contains("2025"),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            Command::from_slash("export", "csv someday"),
+            Command::Invalid {
+                field: "period",
+                ..
+            }
+        ));
+        assert_eq!(
+            Command::from_slash("export", "jsonl q3"),
+            Command::Export {
+                format: Format::JsonLines,
+                period: Some(PeriodSpec::Quarter {
+                    quarter: 3,
+                    year: None
+                })
+            }
+        );
+    }
+
+    fn typed(amount: &str, date: Option<&str>) -> Command {
+        Command::add(TransactionKind::Expense, amount, Some("food"), None, date)
+    }
+
+    #[test]
+    fn typed_amounts_and_dates_are_read_when_built() {
+        let Command::Add(AddCommand {
+            entry: AddEntry::Parts(parts),
+            ..
+        }) = typed("€12.50", Some("yesterday"))
+        else {
+            panic!("typed parts");
+        };
+        assert_eq!(parts.amount.currency(), Some(Currency::EUR));
+        assert_eq!(parts.amount.value().to_string(), "12.50");
+        assert_eq!(parts.date, Some(DaySpec::DaysAgo(1)));
+        assert_eq!(parts.category, CategoryName::parse("food").ok());
+        for (amount, date, field, says) in [
+            (
+                "",
+                None,
+                "amount",
+                "Tell me how much, e.g. /spent 12.50 lunch",
+            ),
+            ("-5", None, "amount", "can't be negative"),
+            ("abc", None, "amount", "couldn't find an amount"),
+            ("12 lunch", None, "amount", "can't read \"12 lunch\""),
+            ("12", Some("someday"), "date", "nov 3"),
+        ] {
+            let Command::Invalid { field: f, message } = typed(amount, date) else {
+                panic!("{amount} {date:?} is refused");
+            };
+            assert_eq!(f, field, "{amount}");
+            assert!(message.contains(says), "{amount}: {message}");
+        }
+        assert!(matches!(
+            Command::from_slash("spent", "  "),
+            Command::Invalid {
+                field: "amount",
+                ..
+            }
+        ));
+        // The limit is the user's currency's, applied when the command runs.
+        let huge = AmountArg::read("99999999999999").expect("a number");
+        assert_eq!(
+            huge.in_currency(Currency::USD),
+            Err(Money::largest(Currency::USD))
+        );
+        let fine = AmountArg::read("300").expect("a number");
+        assert_eq!(
+            fine.in_currency(Currency::GBP).map(|(_, c)| c),
+            Ok(Currency::GBP)
+        );
+        assert!(matches!(
+            Command::from_slash("budget", "food lots month"),
+            Command::Invalid {
+                field: "amount",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn charts_are_typed_from_text_and_choices() {
+        let chart = |args: &str| Command::from_slash("chart", args);
+        let food = || CategoryName::parse("food").expect("a name");
+        let args = |kind, period| {
+            Command::Chart(ChartArgs {
+                kind,
+                granularity: Granularity::Month,
+                period,
+            })
+        };
+        let last_month = Some(PeriodSpec::Previous(CalendarUnit::Month));
+        assert_eq!(chart(""), args(ChartKind::Categories, None));
+        assert_eq!(
+            chart("last-month"),
+            args(ChartKind::Categories, last_month.clone())
+        );
+        assert_eq!(
+            chart("food last-month"),
+            args(ChartKind::Category(food()), last_month.clone())
+        );
+        assert_eq!(
+            chart("category food"),
+            Command::chart(None, Some("food"), None)
+        );
+        assert_eq!(
+            chart("budget food"),
+            Command::chart(Some("budget"), Some("food"), None)
+        );
+        assert_eq!(
+            chart("budget this-month"),
+            args(
+                ChartKind::Budget(None),
+                Some(PeriodSpec::This(CalendarUnit::Month))
+            )
+        );
+        assert_eq!(
+            chart("monthly quarter 2025"),
+            Command::chart(Some("monthly quarter"), None, Some("2025"))
+        );
+        let Command::Chart(quarterly) = chart("monthly quarter") else {
+            panic!("a chart");
+        };
+        assert_eq!(quarterly.granularity, Granularity::Quarter);
+        assert!(matches!(
+            chart("food someday soon"),
+            Command::Invalid {
+                field: "period",
+                ..
+            }
+        ));
+        assert!(matches!(
+            Command::chart(Some("sideways"), None, None),
+            Command::Invalid { field: "kind", .. }
+        ));
+    }
+
+    #[test]
+    fn reminders_are_typed_from_choices_as_from_text() {
+        for (what, time, text) in [
+            (None, None, ""),
+            (Some("daily"), Some("21:30"), "daily 21:30"),
+            (Some("daily"), None, "daily"),
+            (Some("daily"), Some("9 pm"), "daily 9 pm"),
+            (None, Some("8am"), "8am"),
+            (Some("bills"), None, "bills"),
+            (Some("off"), None, "off"),
+        ] {
+            assert_eq!(
+                Command::remind(what, time),
+                Command::from_slash("remind", text),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            Command::remind(Some("daily"), Some("teatime")),
+            Command::Invalid { field: "time", .. }
         ));
     }
 }

@@ -1,7 +1,10 @@
 //! Slash commands: what each one does.
 
 use super::action::ChartButton;
-use super::command::{AddCommand, CategoriesCommand, Command, KeywordCommand, SettingsCommand};
+use super::command::{
+    AddCommand, AddEntry, AmountArg, BUDGET_USAGE, CategoriesCommand, Command, DATE_USAGE,
+    KeywordCommand, SettingsCommand,
+};
 use super::format;
 use super::help;
 use super::message::{Incoming, OutMessage, Reply, Text};
@@ -11,7 +14,7 @@ use crate::db::AnyConnection;
 use crate::domain::{CategoryName, ChatKind, DateOrder, Role, Timezone, TransactionKind};
 use crate::error::Error;
 use crate::money::Currency;
-use crate::parser::{BudgetIntent, ParseContext};
+use crate::parser::{AddArgsError, AddIntent, BudgetIntent, ParseContext, PeriodSpec};
 use crate::period::{BudgetPeriod, DateRange, Granularity};
 use crate::services::accounts::{self, SettingsPatch};
 use crate::services::{analytics, budgets, categories, keywords, ledgers, transactions, updates};
@@ -26,17 +29,17 @@ impl Turn<'_> {
             Command::Ask { .. } => Ok(Reply::text(help::ask_usage())),
             Command::Recent { count } => self.recent(count),
             Command::Summary { period } => {
-                let period = self.period_arg(period.as_deref())?;
+                let period = self.period_arg(period.as_ref())?;
                 self.summary(period)
             }
             Command::Savings { granularity } => self.savings_command(granularity),
-            Command::Chart { words } => self.chart_command(&words),
-            Command::Export { format, period } => self.export_command(format, period.as_deref()),
+            Command::Chart(args) => self.chart_command(args),
+            Command::Export { format, period } => self.export_command(format, period),
             Command::BudgetSet {
                 category,
                 amount,
                 period,
-            } => self.budget_set_command(category, &amount, period),
+            } => self.budget_set_command(category, amount, period),
             Command::BudgetRemove { category, period } => {
                 self.budget_remove_command(&category, period)
             }
@@ -92,61 +95,59 @@ impl Turn<'_> {
     }
 
     fn add_command(&mut self, command: AddCommand) -> Result<Reply, Error> {
-        let AddCommand {
+        let AddCommand { kind, entry } = command;
+        let parts = match entry {
+            AddEntry::Words(words) => {
+                let vocabulary = self.vocabulary()?;
+                let ctx = self.parse_context(&vocabulary);
+                let add = self
+                    .cx
+                    .tally
+                    .parser()
+                    .parse_add_args(&words, kind, &ctx)
+                    .map_err(|e| Error::invalid("amount", e.to_string()))?;
+                return self.record(add);
+            }
+            AddEntry::Parts(parts) => parts,
+        };
+        let (amount, currency) = parts
+            .amount
+            .in_currency(self.cx.account.default_currency)
+            .map_err(|largest| {
+                Error::invalid("amount", AddArgsError::TooLarge(largest).to_string())
+            })?;
+        let date = match parts.date {
+            Some(day) => day
+                .resolve_in(self.cx.today, self.cx.account.date_order)
+                .ok_or_else(|| Error::invalid("date", DATE_USAGE))?,
+            None => self.cx.today,
+        };
+        let category = match parts.category {
+            Some(category) => {
+                categories::require_active(self.conn, self.cx.ledger.id, kind, &category)?;
+                category
+            }
+            None => CategoryName::other(),
+        };
+        self.record(AddIntent {
             kind,
             amount,
+            currency,
             category,
-            note,
             date,
-        } = command;
-        if amount.trim().is_empty() {
-            let verb = if kind == TransactionKind::Expense {
-                "spent"
-            } else {
-                "earned"
-            };
-            return Err(Error::invalid(
-                "amount",
-                format!("Tell me how much, e.g. /{verb} 12.50 lunch"),
-            ));
-        }
-        // A separate date is read as the parser reads a date after the amount.
-        let text = match &date {
-            Some(d) => format!("{amount} {d}"),
-            None => amount,
-        };
-        let vocabulary = self.vocabulary()?;
-        let ctx = self.parse_context(&vocabulary);
-        let mut add = self
-            .cx
-            .tally
-            .parser()
-            .parse_add_args(&text, kind, &ctx)
-            .map_err(|e| Error::invalid("amount", e.to_string()))?;
-        if let Some(category) = category {
-            categories::require_active(self.conn, self.cx.ledger.id, kind, &category)?;
-            add.category = category;
-        }
-        if let Some(n) = note {
-            add.note = n;
-        }
-        self.record(add)
+            note: parts.note.unwrap_or_default(),
+        })
     }
 
-    pub(super) fn period_arg(&mut self, period: Option<&str>) -> Result<DateRange, Error> {
-        let Some(text) = period.map(str::trim).filter(|t| !t.is_empty()) else {
+    /// A period placed on the sender's calendar; none is this month.
+    pub(super) fn period_arg(&mut self, period: Option<&PeriodSpec>) -> Result<DateRange, Error> {
+        let Some(period) = period else {
             return Ok(DateRange::this_month(self.cx.today));
         };
-        self.cx
-            .tally
-            .parser()
-            .parse_period(text, self.cx.today)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "period",
-                    "I didn't get that period. Try this-month, last-month, this-week, this-year, october or 2025.",
-                )
-            })
+        // Read when the command was built; only a day the calendar lacks (`feb 30`) fails here.
+        period
+            .resolve(self.cx.today)
+            .ok_or_else(|| Error::invalid("period", super::command::period_usage()))
     }
 
     fn savings_command(&mut self, granularity: Granularity) -> Result<Reply, Error> {
@@ -194,22 +195,16 @@ impl Turn<'_> {
     fn budget_set_command(
         &mut self,
         category: CategoryName,
-        amount: &str,
+        amount: AmountArg,
         period: BudgetPeriod,
     ) -> Result<Reply, Error> {
-        let usage = "Set a budget like /budget food 300 month (week, month or year).";
-        let vocabulary = self.vocabulary()?;
-        let ctx = self.parse_context(&vocabulary);
-        let amount = self
-            .cx
-            .tally
-            .parser()
-            .parse_add_args(amount, TransactionKind::Expense, &ctx)
-            .map_err(|_| Error::invalid("amount", usage))?;
+        let (amount, currency) = amount
+            .in_currency(self.cx.account.default_currency)
+            .map_err(|_| Error::invalid("amount", BUDGET_USAGE))?;
         self.budget_set(BudgetIntent {
             category,
-            amount: amount.amount,
-            currency: amount.currency,
+            amount,
+            currency,
             period,
         })
     }

@@ -6,6 +6,7 @@ use super::message::{Attachment, AttachmentKind, OutMessage, Reply, Text};
 use super::turn::Turn;
 use crate::error::Error;
 use crate::export::{Format, JournalOptions};
+use crate::parser::PeriodSpec;
 use crate::period::DateRange;
 use crate::services::exports::{self, Request};
 
@@ -44,10 +45,10 @@ impl Turn<'_> {
     pub(crate) fn export_command(
         &mut self,
         format: Format,
-        period: Option<&str>,
+        period: Option<PeriodSpec>,
     ) -> Result<Reply, Error> {
         let range: Option<DateRange> = match period {
-            Some(p) => Some(self.period_arg(Some(p))?),
+            Some(p) => Some(self.period_arg(Some(&p))?),
             None => None,
         };
         let request = Request {
@@ -107,6 +108,7 @@ impl Turn<'_> {
 mod tests {
     use super::*;
     use crate::conversation::Command;
+    use crate::parser::CalendarUnit;
 
     #[test]
     fn the_buffer_stops_at_its_cap() {
@@ -136,14 +138,14 @@ mod tests {
             read("beancount last-month"),
             Command::Export {
                 format: Format::Beancount,
-                period: Some("last-month".into())
+                period: Some(PeriodSpec::Previous(CalendarUnit::Month))
             }
         );
         assert_eq!(
             read("this-year"),
             Command::Export {
                 format: Format::Csv,
-                period: Some("this-year".into())
+                period: Some(PeriodSpec::This(CalendarUnit::Year))
             }
         );
         assert_eq!(read("hledger"), Command::export(Some("ledger"), None));

@@ -72,6 +72,16 @@ pub(crate) fn read(text: &str) -> Option<Request> {
     }
 }
 
+/// A time of day given on its own (`21:00`, `9pm`, `9 pm`), in minutes after midnight.
+pub(crate) fn time_of_day(text: &str) -> Option<i32> {
+    let lower = text.trim().to_lowercase();
+    match lower.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [word] => clock_time(word, None),
+        [word, next @ ("am" | "pm")] => clock_time(word, Some(next)),
+        _ => None,
+    }
+}
+
 /// `21:00`, `9pm`, `9:30pm`, `9 pm`, `21h`.
 fn clock_time(word: &str, next: Option<&str>) -> Option<i32> {
     let (body, pm, am) = if let Some(b) = word.strip_suffix("pm") {

@@ -10,6 +10,7 @@ mod intent;
 mod lexicon;
 mod message;
 mod note;
+mod period_spec;
 mod periods;
 #[cfg(test)]
 mod properties;
@@ -22,10 +23,11 @@ mod tokens;
 use chrono::NaiveDate;
 
 use crate::domain::{CategoryName, DateOrder, TransactionKind};
-use crate::money::Currency;
+use crate::money::{Currency, Decimal};
 use crate::period::DateRange;
 
 pub use intent::{AddIntent, BudgetIntent, Confidence, Intent, Metric, Parsed, QueryIntent};
+pub use period_spec::{CalendarUnit, DaySpec, PERIOD_FORMS, PeriodSpec};
 
 use lexicon::Lexicon;
 use message::{Message, prepare};
@@ -83,6 +85,43 @@ pub enum AddArgsError {
     TooLarge(crate::money::Money),
 }
 
+/// Why an amount given on its own (a typed option, a budget's limit) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountArgError {
+    Missing,
+    /// Written with a minus sign.
+    Negative,
+    /// Words or a number that are not one amount; the text (clipped) as written.
+    Unreadable(String),
+    /// Digits beyond any number the money type could hold.
+    TooLong,
+}
+
+impl AmountArgError {
+    /// The same error the `/spent` or `/earned` words would give; the limit in `currency`, or
+    /// in plain figures while the currency is not known yet.
+    pub fn for_entry(self, kind: TransactionKind, currency: Option<Currency>) -> AddArgsError {
+        match self {
+            AmountArgError::Missing => AddArgsError::MissingAmount,
+            AmountArgError::Negative => AddArgsError::Negative(kind),
+            AmountArgError::Unreadable(raw) => AddArgsError::BadAmount(format!(
+                "I can't read \"{raw}\" as an amount; write it like {}",
+                match kind {
+                    TransactionKind::Expense => "/spent 12.50 lunch",
+                    TransactionKind::Income => "/earned 2500 salary",
+                }
+            )),
+            AmountArgError::TooLong => match currency {
+                Some(c) => AddArgsError::TooLarge(crate::money::Money::largest(c)),
+                None => AddArgsError::BadAmount(
+                    "That amount is too large: the most one entry can be is 1,000,000,000,000."
+                        .to_owned(),
+                ),
+            },
+        }
+    }
+}
+
 fn negative_hint(kind: TransactionKind) -> &'static str {
     match kind {
         TransactionKind::Expense => {
@@ -124,6 +163,29 @@ fn beyond_largest(msg: &Message<'_>) -> bool {
     })
 }
 
+/// A command argument's words: dashes (outside `2026-11-02`) and underscores are spaces, so
+/// `this-month` and `last_30_days` read as written with spaces.
+fn argument_words(text: &str) -> String {
+    let clipped = message::clip(text, 256);
+    let chars: Vec<char> = clipped.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digit_at = |k: Option<usize>| {
+                k.and_then(|k| chars.get(k))
+                    .is_some_and(char::is_ascii_digit)
+            };
+            let dash_in_date = c == '-' && digit_at(i.checked_sub(1)) && digit_at(Some(i + 1));
+            if c == '_' || (c == '-' && !dash_in_date) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// The rule-based parser. Build it once (it compiles its lexicon) and share it.
 #[derive(Debug)]
 pub struct Parser {
@@ -134,6 +196,14 @@ impl Default for Parser {
     fn default() -> Self {
         Parser::new()
     }
+}
+
+/// The process's parser: its lexicon is fixed data, compiled once on first use. Command
+/// arguments are read with it where no [`crate::Tally`] is at hand (an adapter building a
+/// command from its options).
+pub fn shared() -> &'static Parser {
+    static SHARED: std::sync::LazyLock<Parser> = std::sync::LazyLock::new(Parser::new);
+    &SHARED
 }
 
 impl Parser {
@@ -179,6 +249,55 @@ impl Parser {
         }
     }
 
+    /// Reads an amount given on its own (`12.50`, `300 EUR`, `€45`, `1,200`): its exact value and
+    /// the currency it names, if any. Every word must belong to the amount. The value is not
+    /// bounded here: the limit is said in the user's currency, which the caller knows.
+    pub fn read_amount(&self, text: &str) -> Result<(Decimal, Option<Currency>), AmountArgError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AmountArgError::Missing);
+        }
+        if written_negative(text) {
+            return Err(AmountArgError::Negative);
+        }
+        let unreadable = || AmountArgError::Unreadable(text.chars().take(32).collect());
+        let lowered = prepare(text);
+        let msg = Message::read(&self.lexicon, &lowered).with_original(text);
+        let mut used = vec![false; msg.tokens.len()];
+        let Some(best) = amount::best(&amount::candidates(&msg.tokens, &used, &msg.phrased)) else {
+            // A number the candidates refuse: too long to hold, or too large to be an amount.
+            let numbers: Vec<_> = msg.tokens.iter().filter_map(|t| t.num()).collect();
+            return match numbers.as_slice() {
+                [n] if n.value.is_none() && n.int_digits > 13 => Err(AmountArgError::TooLong),
+                [n] if n.value.is_some_and(|v| v > largest_amount()) && msg.tokens.len() == 1 => {
+                    n.value.map(|v| (v, None)).ok_or_else(unreadable)
+                }
+                [] => Err(AmountArgError::Missing),
+                _ => Err(unreadable()),
+            };
+        };
+        for u in used.iter_mut().take(best.end).skip(best.start) {
+            *u = true;
+        }
+        let currency = best
+            .currency
+            .or_else(|| amount::loose_currency(&msg.tokens, &used, &msg.phrased));
+        // Besides the amount, only its currency and punctuation.
+        let stray = msg.tokens.iter().enumerate().any(|(i, t)| {
+            let part_of_it = used[i]
+                || matches!(
+                    t.kind,
+                    tokens::TokenKind::Punct(_) | tokens::TokenKind::Symbol(_)
+                )
+                || (t.is_word() && amount::currency_word(t.word()).is_some());
+            !part_of_it
+        });
+        if stray {
+            return Err(unreadable());
+        }
+        Ok((best.value, currency))
+    }
+
     /// Free text that starts like a record but names no amount (`spent abc on lunch`): the
     /// kind it would record, so the reply can say what is missing instead of guessing.
     pub fn record_without_amount(&self, text: &str) -> Option<TransactionKind> {
@@ -201,30 +320,26 @@ impl Parser {
 
     /// Reads a period argument (`this-month`, `last month`, `october`, `2025`, `last 7 days`).
     pub fn parse_period(&self, text: &str, today: NaiveDate) -> Option<DateRange> {
-        // `this-month`, `last_30_days`: dashes (outside `2026-11-02`) and underscores are spaces;
-        // a leading `in` lets a lone month abbreviation (`oct`, `may`) read as a month.
-        let clipped = message::clip(text, 256);
-        let chars: Vec<char> = clipped.chars().collect();
-        let spaced: String = chars
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| {
-                let digit_at = |k: Option<usize>| {
-                    k.and_then(|k| chars.get(k))
-                        .is_some_and(char::is_ascii_digit)
-                };
-                let dash_in_date = c == '-' && digit_at(i.checked_sub(1)) && digit_at(Some(i + 1));
-                if c == '_' || (c == '-' && !dash_in_date) {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let lowered = prepare(&format!("in {spaced}"));
+        // A leading `in` lets a lone month abbreviation (`oct`, `may`) read as a month.
+        let lowered = prepare(&format!("in {}", argument_words(text)));
         let msg = Message::read(&self.lexicon, &lowered);
         let used = vec![false; msg.tokens.len()];
         periods::find(&msg.tokens, &used, today, DateOrder::Mdy).map(|f| f.range)
+    }
+
+    /// Reads a command's period argument into its form, to be placed on the calendar when the
+    /// command runs; `None` when the words are not all one period.
+    pub fn read_period(&self, text: &str) -> Option<PeriodSpec> {
+        let lowered = prepare(&argument_words(text).replace("..", " to "));
+        let msg = Message::read(&self.lexicon, &lowered);
+        PeriodSpec::read(&msg.tokens)
+    }
+
+    /// Reads a command's date argument (`yesterday`, `2026-11-20`, `nov 3`) into its form.
+    pub fn read_day(&self, text: &str) -> Option<DaySpec> {
+        let lowered = prepare(&argument_words(text));
+        let msg = Message::read(&self.lexicon, &lowered);
+        DaySpec::read(&msg.tokens)
     }
 
     /// The categories a note most likely belongs to, best first, for "which category?" buttons.

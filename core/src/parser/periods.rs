@@ -47,7 +47,7 @@ fn year_at(tokens: &[Token<'_>], i: usize) -> Option<i32> {
 }
 
 /// A four-digit year between 1990 and 2100 written as digits.
-fn year_token(t: Option<&Token<'_>>) -> Option<i32> {
+pub(super) fn year_token(t: Option<&Token<'_>>) -> Option<i32> {
     let n = t?.num()?;
     let y = n.int?;
     (n.int_digits == 4 && (1990..=2100).contains(&y))
@@ -56,12 +56,12 @@ fn year_token(t: Option<&Token<'_>>) -> Option<i32> {
 }
 
 /// `q1`..`q4`.
-fn quarter_word(w: &str) -> Option<u32> {
+pub(super) fn quarter_word(w: &str) -> Option<u32> {
     let q = w.strip_prefix('q')?.parse::<u32>().ok()?;
     (1..=4).contains(&q).then_some(q)
 }
 
-fn count_word(t: Option<&Token<'_>>) -> Option<u32> {
+pub(super) fn count_word(t: Option<&Token<'_>>) -> Option<u32> {
     let t = t?;
     if let Some(n) = t.num() {
         return n.int.filter(|&n| (1..=3650).contains(&n));
@@ -79,7 +79,7 @@ fn count_word(t: Option<&Token<'_>>) -> Option<u32> {
 }
 
 /// The `n` days, weeks, months or years up to and including today.
-fn rolling(today: NaiveDate, n: u32, unit: &str) -> Option<DateRange> {
+pub(super) fn rolling(today: NaiveDate, n: u32, unit: &str) -> Option<DateRange> {
     let from = match unit {
         "day" | "days" => return Some(DateRange::last_days(today, n)),
         "week" | "weeks" | "wk" | "wks" => {
