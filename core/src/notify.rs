@@ -1,4 +1,4 @@
-//! Messages the bot sends unprompted (digests), and the trait each chat platform implements.
+//! Messages the bot sends unprompted or from the outbox, and the trait each chat platform implements.
 
 use async_trait::async_trait;
 
@@ -12,4 +12,18 @@ pub trait Notifier: Send + Sync + 'static {
 
     /// Posts `message` to `chat_id` (the same id the platform's incoming messages carry).
     async fn send(&self, chat_id: &str, message: OutMessage) -> Result<(), String>;
+
+    /// Replaces the content of an earlier message (`message_ref`, as the platform's incoming
+    /// updates named it: the message a pressed button sat under) with `message`. A platform
+    /// that cannot edit by that reference posts `message` anew, as Telegram does with a
+    /// message too old to edit.
+    async fn edit(
+        &self,
+        chat_id: &str,
+        message_ref: &str,
+        message: OutMessage,
+    ) -> Result<(), String> {
+        let _ = message_ref;
+        self.send(chat_id, message).await
+    }
 }

@@ -220,7 +220,7 @@ impl Handler {
                 self.outcome(&update_id, "handled");
                 let sent = answer.send(&delivery.reply).await;
                 if sent.is_ok() {
-                    self.sent(delivery.id).await;
+                    self.sent(delivery.rows()).await;
                 }
                 sent
             }
@@ -250,11 +250,9 @@ impl Handler {
 
     /// Marks a reply's outbox row sent. Left unmarked (a failed send, a crash), the outbox
     /// sender posts it later through the notifier: to the channel, or in a DM for a personal one.
-    async fn sent(&self, id: Option<i64>) {
-        if let Some(id) = id
-            && let Err(e) = self.tally.mark_sent(vec![id]).await
-        {
-            warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
+    async fn sent(&self, rows: Vec<i64>) {
+        if let Err(e) = self.tally.mark_sent(rows.clone()).await {
+            warn!(error = %e, outbox = ?rows, "couldn't mark a reply sent; it may be sent again");
         }
     }
 
@@ -339,7 +337,7 @@ impl Handler {
                 self.outcome(&update_id, "handled");
                 let sent = respond::to_channel(http, m.channel_id, &delivery.reply).await;
                 if sent.is_ok() {
-                    self.sent(delivery.id).await;
+                    self.sent(delivery.rows()).await;
                 }
                 sent
             }
