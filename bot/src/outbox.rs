@@ -8,14 +8,17 @@ use tally_core::conversation::OutMessage;
 use tally_core::conversation::recurring::Announcement;
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
-use tally_core::services::outbox::{Kind, MAX_ATTEMPTS};
+use tally_core::services::outbox::{Kind, MAX_ATTEMPTS, Pending};
 use tokio::task::JoinHandle;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::metrics;
 
 /// Rows claimed per tick; the rest wait for the next tick.
 const BATCH: i64 = 50;
+/// How long after the row was written an interaction's token is still tried: Discord takes
+/// follow-ups for 15 minutes after the interaction, and the row is written a moment after it.
+const INTERACTION_WINDOW: chrono::Duration = chrono::Duration::minutes(14);
 /// Sent rows are kept this long (platforms redeliver for a day or so), then pruned…
 const KEEP: chrono::Duration = chrono::Duration::days(3);
 /// …every this many ticks.
@@ -93,6 +96,7 @@ impl OutboxSender {
                         .map(|e| e.chars().take(200).collect::<String>()),
                     None => None,
                 },
+                Kind::Send if self.completes_interaction(notifier.as_ref(), &row).await => None,
                 Kind::Send => {
                     let progress = Progress {
                         tally: &self.tally,
@@ -126,6 +130,26 @@ impl OutboxSender {
         report.sent = sent.len();
         self.tally.mark_sent(sent).await?;
         Ok(report)
+    }
+}
+
+impl OutboxSender {
+    /// Answers the interaction a row was written for (a Discord response deferred by a process
+    /// that died), while the platform still takes it; `false`: post to the chat instead.
+    async fn completes_interaction(&self, notifier: &dyn Notifier, row: &Pending) -> bool {
+        let Some(token) = &row.reply_token else {
+            return false;
+        };
+        if row.parts_sent > 0 || self.tally.now() - row.created_at >= INTERACTION_WINDOW {
+            return false;
+        }
+        match notifier.complete_interaction(token, &row.messages).await {
+            Ok(done) => done,
+            Err(e) => {
+                debug!(outbox = row.id, error = %e, "couldn't complete the interaction; posting to the chat");
+                false
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use crate::conversation::OutMessage;
 use crate::domain::Platform;
+use crate::services::outbox::ReplyToken;
 
 /// A chat platform able to post into a chat it knows by id.
 #[async_trait]
@@ -25,5 +26,17 @@ pub trait Notifier: Send + Sync + 'static {
     ) -> Result<(), String> {
         let _ = message_ref;
         self.send(chat_id, message).await
+    }
+
+    /// Answers the interaction `token` belongs to with `messages` (Discord: the deferred
+    /// response edited, the rest as follow-ups). `Ok(false)`: this platform has no such thing,
+    /// and the caller posts the messages to the chat instead.
+    async fn complete_interaction(
+        &self,
+        token: &ReplyToken,
+        messages: &[OutMessage],
+    ) -> Result<bool, String> {
+        let _ = (token, messages);
+        Ok(false)
     }
 }

@@ -12,6 +12,7 @@ use tally_core::Tally;
 use tally_core::conversation::table::Suggest;
 use tally_core::conversation::{Action, Command, Content, Incoming, Outcome as Handled, Reply};
 use tally_core::domain::Platform;
+use tally_core::services::outbox::ReplyToken;
 use tokio::sync::broadcast;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -218,6 +219,18 @@ impl Handler {
         let sent = match result {
             Ok(Handled::Replied(delivery)) => {
                 self.outcome(&update_id, "handled");
+                if answer.deferred && delivery.id.is_some() {
+                    // Should this process die before answering, the outbox sender completes
+                    // the deferred response with the token, while Discord still takes it.
+                    let token = ReplyToken::new(answer.token);
+                    if let Err(e) = self
+                        .tally
+                        .keep_reply_token(Platform::Discord, update_id.clone(), token)
+                        .await
+                    {
+                        warn!(error = %e, "couldn't keep the interaction for the outbox");
+                    }
+                }
                 let sent = answer.send(&delivery.reply).await;
                 if sent.is_ok() {
                     self.sent(delivery.rows()).await;
