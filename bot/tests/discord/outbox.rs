@@ -108,7 +108,11 @@ async fn deferred_interaction_is_completed_through_its_webhook(db: TestDb) {
     assert!(content(&calls[0].body).contains("$12.00"), "{:?}", calls[0]);
     assert_eq!(calls[1].method, "POST");
     assert!(content(&calls[1].body).contains("follow-up"));
-    assert_eq!(token_of(&h, row).await, None, "the secret is gone once sent");
+    assert_eq!(
+        token_of(&h, row).await,
+        None,
+        "the secret is gone once sent"
+    );
     assert!(
         !h.fake
             .requests()
@@ -212,8 +216,14 @@ async fn answered_deferral_leaves_nothing_behind(db: TestDb) {
     )
     .await;
     let f = &h.fake;
-    f.interaction(fake::command(8301, &ANA, fake::DM, "help", serde_json::json!([])))
-        .await;
+    f.interaction(fake::command(
+        8301,
+        &ANA,
+        fake::DM,
+        "help",
+        serde_json::json!([]),
+    ))
+    .await;
     assert_eq!(f.callback(8301).await["type"], 5, "deferred");
     f.request("the edit", |r| {
         r.method == "PATCH" && r.path.contains(&fake::token(8301))
@@ -230,22 +240,26 @@ async fn answered_deferral_leaves_nothing_behind(db: TestDb) {
         .unwrap();
     assert_eq!(rows.len(), 1);
     let (row, _) = rows[0];
-    let (sent, token) = h
-        .fake
-        .wait("the row marked sent", |_| {
-            let state = h
-                .db
-                .db
-                .write_blocking(move |c| {
-                    Ok(outbox_t::table
-                        .filter(outbox_t::id.eq(row))
-                        .select((outbox_t::sent_at.is_not_null(), outbox_t::reply_token))
-                        .first::<(bool, Option<String>)>(c)?)
-                })
-                .unwrap();
-            state.0.then_some(state)
-        })
-        .await;
+    // Marked right after the answer went out: polled until then (the fake has no request to
+    // wake a wait on), within the suite's usual limit.
+    let deadline = tokio::time::Instant::now() + fake::WAIT;
+    let (sent, token) = loop {
+        let state = h
+            .tally
+            .db()
+            .read(move |c| {
+                Ok(outbox_t::table
+                    .filter(outbox_t::id.eq(row))
+                    .select((outbox_t::sent_at.is_not_null(), outbox_t::reply_token))
+                    .first::<(bool, Option<String>)>(c)?)
+            })
+            .await
+            .unwrap();
+        if state.0 || tokio::time::Instant::now() >= deadline {
+            break state;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert!(sent);
     assert_eq!(token, None);
     h.clock.advance(Duration::minutes(1));
@@ -256,5 +270,8 @@ async fn answered_deferral_leaves_nothing_behind(db: TestDb) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answered_deferral_keeps_no_token() {
-    on_backends!("discord_outbox_answered", answered_deferral_leaves_nothing_behind);
+    on_backends!(
+        "discord_outbox_answered",
+        answered_deferral_leaves_nothing_behind
+    );
 }

@@ -31,8 +31,7 @@ async fn an_undo_whose_edit_never_went_out_is_made_on_the_pressed_message_later(
 
         // Telegram refuses the edit, and the new message Tally falls back to: as far as the
         // database knows, the edit never happened.
-        rig.fake
-            .fail_next("editMessageText", Failure::Status(403));
+        rig.fake.fail_next("editMessageText", Failure::Status(403));
         rig.fake.fail_next("sendMessage", Failure::Status(403));
         let press = rig.fake.press(&ann, chat, recorded.message_id, &undo);
         rig.confirmed(press).await;
