@@ -167,11 +167,14 @@ async fn a_failed_send_is_retried_and_other_platforms_wait_for_their_instance() 
         let discord_only = Recorder::new(Platform::Discord);
         let (a, sched_a) = instance(&t, &clock, vec![tg.clone()]);
         let (_c, sched_c) = instance(&t, &clock, vec![discord_only.clone()]);
-        a.handle(message(1, clock.now(), "/digest monthly"))
+        let reply = a
+            .handle(message(1, clock.now(), "/digest monthly"))
             .await
             .unwrap()
-            .reply()
+            .delivery()
             .unwrap();
+        // The answer went out: the outbox holds only what the scheduler writes.
+        a.mark_sent(reply.rows()).await.unwrap();
 
         clock.set(at("2026-12-01T09:00:00Z"));
         // An instance without Telegram leaves the digest for one that has it.
