@@ -48,6 +48,8 @@ use crate::tally::Tally;
 /// Adapters count and answer updates by what happened, and only the core knows whether an
 /// update was a redelivery or chatter it chose to ignore: saying so here saves every adapter a
 /// second trip to the database to tell the two apart.
+// One value per update, moved once: boxing the reply would cost an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Handled: send this, then mark its outbox row sent ([`Tally::mark_sent`]). Also what a
@@ -84,6 +86,7 @@ impl Outcome {
 }
 
 /// What the first, synchronous pass decided.
+#[allow(clippy::large_enum_variant)]
 enum Pass {
     /// Finished.
     Done(Outcome),
