@@ -1,19 +1,24 @@
-//! The outbox sender: replies written but never marked sent (a crash, a failed send) go out here.
+//! The outbox sender: rows written but never marked sent (a crash, a refused send) go out here.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tally_core::Tally;
+use tally_core::conversation::OutMessage;
+use tally_core::conversation::recurring::Announcement;
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
-use tally_core::services::outbox::MAX_ATTEMPTS;
+use tally_core::services::outbox::{Kind, MAX_ATTEMPTS, Pending};
 use tokio::task::JoinHandle;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::metrics;
 
 /// Rows claimed per tick; the rest wait for the next tick.
 const BATCH: i64 = 50;
+/// How long after the row was written an interaction's token is still tried: Discord takes
+/// follow-ups for 15 minutes after the interaction, and the row is written a moment after it.
+const INTERACTION_WINDOW: chrono::Duration = chrono::Duration::minutes(14);
 /// Sent rows are kept this long (platforms redeliver for a day or so), then pruned…
 const KEEP: chrono::Duration = chrono::Duration::days(3);
 /// …every this many ticks.
@@ -81,24 +86,43 @@ impl OutboxSender {
             else {
                 continue;
             };
-            let mut failure = None;
-            for message in row.messages {
-                if let Err(e) = notifier.send(&row.chat_id, message).await {
-                    failure = Some(e);
-                    break;
+            let (id, attempts, chat) = (row.id, row.attempts, row.chat_id.clone());
+            let error = match row.kind {
+                Kind::Edit { message_ref } => match row.messages.into_iter().next() {
+                    Some(m) => notifier
+                        .edit(&row.chat_id, &message_ref, m)
+                        .await
+                        .err()
+                        .map(|e| e.chars().take(200).collect::<String>()),
+                    None => None,
+                },
+                Kind::Send if self.completes_interaction(notifier.as_ref(), &row).await => None,
+                Kind::Send => {
+                    let progress = Progress {
+                        tally: &self.tally,
+                        row: id,
+                        skipped: row.parts_sent,
+                    };
+                    send_parts(
+                        notifier.as_ref(),
+                        &row.chat_id,
+                        row.messages,
+                        Some(progress),
+                    )
+                    .await
+                    .error
                 }
-            }
-            match failure {
-                None => sent.push(row.id),
+            };
+            match error {
+                None => sent.push(id),
                 Some(e) => {
                     metrics::error("outbox_send");
-                    let e: String = e.chars().take(200).collect();
-                    if row.attempts >= MAX_ATTEMPTS {
+                    if attempts >= MAX_ATTEMPTS {
                         report.given_up += 1;
-                        error!(outbox = row.id, chat = %row.chat_id, attempts = row.attempts, error = %e, "giving up on a reply the platform keeps refusing");
+                        error!(outbox = id, chat = %chat, attempts, error = %e, "giving up on a reply the platform keeps refusing");
                     } else {
                         report.failed += 1;
-                        warn!(outbox = row.id, attempts = row.attempts, error = %e, "sending a reply from the outbox failed; trying again later");
+                        warn!(outbox = id, attempts, error = %e, "sending a reply from the outbox failed; trying again later");
                     }
                 }
             }
@@ -107,4 +131,100 @@ impl OutboxSender {
         self.tally.mark_sent(sent).await?;
         Ok(report)
     }
+}
+
+impl OutboxSender {
+    /// Answers the interaction a row was written for (a Discord response deferred by a process
+    /// that died), while the platform still takes it; `false`: post to the chat instead.
+    async fn completes_interaction(&self, notifier: &dyn Notifier, row: &Pending) -> bool {
+        let Some(token) = &row.reply_token else {
+            return false;
+        };
+        if row.parts_sent > 0 || self.tally.now() - row.created_at >= INTERACTION_WINDOW {
+            return false;
+        }
+        match notifier.complete_interaction(token, &row.messages).await {
+            Ok(done) => done,
+            Err(e) => {
+                debug!(outbox = row.id, error = %e, "couldn't complete the interaction; posting to the chat");
+                false
+            }
+        }
+    }
+}
+
+/// Where to record a row's progress as its messages go out.
+pub struct Progress<'a> {
+    pub tally: &'a Tally,
+    pub row: i64,
+    /// Messages of the row sent before these.
+    pub skipped: usize,
+}
+
+impl Progress<'_> {
+    /// Records that `sent` more of the row's messages went out. A failure only means a crash
+    /// now would send them again, so it is logged, not returned.
+    pub async fn record(&self, sent: usize) {
+        if let Err(e) = self.tally.mark_part(self.row, self.skipped + sent).await {
+            warn!(error = %e, outbox = self.row, "couldn't record a message's progress");
+        }
+    }
+}
+
+/// How sending a row's messages went.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// Messages the platform took.
+    pub sent: usize,
+    /// Why the next one was refused; the ones after it were not tried, so they keep their order.
+    pub error: Option<String>,
+}
+
+/// Sends `messages` in order, stopping at the first the platform refuses. With `progress`,
+/// each message but the last is recorded as sent once it went out, so a crash midway resends
+/// only the rest (the last is recorded by marking the row sent).
+pub async fn send_parts(
+    notifier: &dyn Notifier,
+    chat_id: &str,
+    messages: Vec<OutMessage>,
+    progress: Option<Progress<'_>>,
+) -> Parts {
+    let mut parts = Parts::default();
+    let total = messages.len();
+    for message in messages {
+        match notifier.send(chat_id, message).await {
+            Ok(()) => parts.sent += 1,
+            Err(e) => {
+                parts.error = Some(e.chars().take(200).collect());
+                break;
+            }
+        }
+        if parts.sent < total
+            && let Some(p) = &progress
+        {
+            p.record(parts.sent).await;
+        }
+    }
+    parts
+}
+
+/// Sends what the scheduler decided (a digest, a reminder, a recurring entry's message) and
+/// marks its outbox row sent. A row left unmarked (a refusal, a crash) is the outbox sender's.
+pub async fn announce(tally: &Tally, notifiers: &[Arc<dyn Notifier>], a: Announcement) -> Parts {
+    let Some(notifier) = notifiers.iter().find(|n| n.platform() == a.platform) else {
+        return Parts::default();
+    };
+    let progress = a.outbox.map(|row| Progress {
+        tally,
+        row,
+        skipped: 0,
+    });
+    let parts = send_parts(notifier.as_ref(), &a.chat_id, a.messages, progress).await;
+    if parts.error.is_none()
+        && let Some(id) = a.outbox
+        && let Err(e) = tally.mark_sent(vec![id]).await
+    {
+        warn!(error = %e, outbox = id, "couldn't mark a message sent; it may be sent again");
+    }
+    parts
 }

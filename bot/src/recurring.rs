@@ -9,7 +9,7 @@ use tally_core::notify::Notifier;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use crate::metrics;
+use crate::{metrics, outbox};
 
 /// What one round did, for logs and tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,8 @@ pub struct PostReport {
     pub recorded: usize,
     /// Messages delivered to chats (entries and reminders).
     pub sent: usize,
-    /// Messages the platform refused; the entries stay recorded.
+    /// Messages not delivered now (refused, or after a refusal); the entries stay recorded and
+    /// the outbox sender delivers the messages later.
     pub failed: usize,
 }
 
@@ -72,27 +73,13 @@ impl Poster {
         report.recorded = posted.iter().map(|a| a.messages.len()).sum();
         let reminders = self.tally.due_reminders(&self.platforms).await?;
         for a in posted.into_iter().chain(reminders) {
-            let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == a.platform) else {
-                continue;
-            };
-            let mut all_sent = true;
-            for message in a.messages {
-                match notifier.send(&a.chat_id, message).await {
-                    Ok(()) => report.sent += 1,
-                    Err(e) => {
-                        metrics::error("recurring_send");
-                        warn!(error = %e.chars().take(200).collect::<String>(), "telling a chat about a recurring entry failed");
-                        report.failed += 1;
-                        all_sent = false;
-                    }
-                }
-            }
-            // Unmarked, the outbox sender tries the announcement again later.
-            if all_sent
-                && let Some(id) = a.outbox
-                && let Err(e) = self.tally.mark_sent(vec![id]).await
-            {
-                warn!(error = %e, outbox = id, "couldn't mark an announcement sent; it may be sent again");
+            let total = a.messages.len();
+            let parts = outbox::announce(&self.tally, &self.notifiers, a).await;
+            report.sent += parts.sent;
+            if let Some(e) = parts.error {
+                metrics::error("recurring_send");
+                warn!(error = %e, "telling a chat about a recurring entry failed; the outbox sender tries again");
+                report.failed += total - parts.sent;
             }
         }
         Ok(report)

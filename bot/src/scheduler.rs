@@ -5,21 +5,17 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tally_core::Tally;
+use tally_core::app::scheduled::QueuedDigest;
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
 use tally_core::services::digests::Digest;
 use tokio::task::JoinHandle;
-use tracing::{Instrument as _, debug, info, warn};
+use tracing::{Instrument as _, info, warn};
 
-use crate::metrics;
+use crate::{metrics, outbox};
 
 /// Digests handled per tick; the rest wait for the next tick (a minute later).
 const BATCH: i64 = 100;
-/// After a failed send, the digest is due again this much later…
-const RETRY_AFTER: chrono::Duration = chrono::Duration::minutes(15);
-/// …until this long after its due time: past that the period's digest is skipped, so a chat the
-/// bot can no longer post to is not retried forever.
-const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(6);
 
 /// What one tick did, for logs and tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +25,8 @@ pub struct TickReport {
     pub taken: usize,
     /// Not sent: nothing to say (ledger switched off) or the account left the ledger (dropped).
     pub skipped: usize,
-    /// The platform refused or failed; given back for a retry when there is still time.
+    /// Not delivered now: the platform refused it (the outbox sender tries again, with growing
+    /// pauses, up to its attempts) or composing it failed (due again 15 minutes later).
     pub failed: usize,
 }
 
@@ -65,8 +62,9 @@ impl Scheduler {
         })
     }
 
-    /// Sends what is due now. Each digest is claimed in the database before it is sent, so of
-    /// several instances ticking at once exactly one sends it.
+    /// Sends what is due now. Each digest is claimed and written to the outbox in one
+    /// transaction before it is sent, so of several instances ticking at once exactly one sends
+    /// it, and a crash before the send leaves it to the outbox sender.
     pub async fn tick(&self) -> Result<TickReport, tally_core::Error> {
         let now = self.tally.now();
         // Only digests this instance can post: the rest are left to instances that run their
@@ -90,59 +88,31 @@ impl Scheduler {
         now: chrono::DateTime<Utc>,
         report: &mut TickReport,
     ) -> Result<(), tally_core::Error> {
-        // `due` only returned platforms this instance has.
-        let Some(notifier) = self.notifiers.iter().find(|n| n.platform() == d.platform) else {
-            return Ok(());
-        };
-        let Some(next) = self.tally.claim_digest(d.clone(), now).await? else {
-            report.taken += 1;
-            return Ok(());
-        };
-        let composed = self.tally.compose_digest(d.clone(), now).await;
-        let message = match composed {
-            Ok(Some(m)) => m,
-            Ok(None) => {
+        let a = match self.tally.queue_digest(d, now).await? {
+            QueuedDigest::Ready(a) => a,
+            QueuedDigest::Taken => {
+                report.taken += 1;
+                return Ok(());
+            }
+            QueuedDigest::Quiet | QueuedDigest::Dropped => {
                 report.skipped += 1;
                 return Ok(());
             }
-            Err(e) if e.kind() == tally_core::ErrorKind::NotFound => {
-                debug!("the account left the ledger; dropping its digest");
-                self.tally.delete_digest(d.id).await?;
-                report.skipped += 1;
-                return Ok(());
-            }
-            Err(e) => {
-                warn!(error = %e, "composing a digest failed");
-                self.give_back(&d, next, now).await?;
+            QueuedDigest::Failed => {
                 report.failed += 1;
                 return Ok(());
             }
         };
-        match notifier.send(&d.chat_id, message).await {
-            Ok(()) => report.sent += 1,
-            Err(e) => {
+        let parts = outbox::announce(&self.tally, &self.notifiers, a).await;
+        match parts.error {
+            None => report.sent += 1,
+            Some(e) => {
                 metrics::error("digest_send");
-                // The platform's words may quote the chat; keep them short and in the log.
-                warn!(error = %e.chars().take(200).collect::<String>(), "sending a digest failed");
-                self.give_back(&d, next, now).await?;
+                // The platform's words may quote the chat: short, and in the log only.
+                warn!(error = %e, "sending a digest failed; the outbox sender tries again");
                 report.failed += 1;
             }
         }
-        Ok(())
-    }
-
-    async fn give_back(
-        &self,
-        d: &Digest,
-        next: chrono::NaiveDateTime,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<(), tally_core::Error> {
-        if now - d.next_due_at.and_utc() >= GIVE_UP_AFTER {
-            return Ok(());
-        }
-        self.tally
-            .release_digest(d.clone(), next, now + RETRY_AFTER)
-            .await?;
         Ok(())
     }
 }

@@ -355,8 +355,9 @@ fn rest_call(
             ok(Value::Array(commands))
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
-        ("PATCH", ["webhooks", _, _, "messages", _]) => ok(message(state, "0", &body)),
-        ("POST", ["webhooks", _, _]) => ok(message(state, "0", &body)),
+        // A real channel id: serenity refuses a message whose ids are 0.
+        ("PATCH", ["webhooks", _, _, "messages", _]) => ok(message(state, "1", &body)),
+        ("POST", ["webhooks", _, _]) => ok(message(state, "1", &body)),
         ("POST", ["channels", channel, "messages"]) => ok(message(state, channel, &body)),
         ("POST", ["users", "@me", "channels"]) => {
             let user = body["recipient_id"].as_str().unwrap_or("0").to_owned();

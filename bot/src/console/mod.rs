@@ -38,11 +38,15 @@ impl Console {
     pub async fn post_due(&mut self) -> anyhow::Result<Option<Reply>> {
         let mut announcements = self.tally.post_recurring(&[Platform::Console]).await?;
         announcements.extend(self.tally.due_reminders(&[Platform::Console]).await?);
-        let messages: Vec<_> = announcements
+        let mine: Vec<_> = announcements
             .into_iter()
             .filter(|a| a.chat_id == self.user)
-            .flat_map(|a| a.messages)
             .collect();
+        // Printed below: the outbox has nothing left to deliver for these.
+        self.tally
+            .mark_sent(mine.iter().filter_map(|a| a.outbox).collect())
+            .await?;
+        let messages: Vec<_> = mine.into_iter().flat_map(|a| a.messages).collect();
         if messages.is_empty() {
             return Ok(None);
         }
@@ -103,8 +107,8 @@ impl Console {
         // A private chat: every fresh line is answered, so only a reply matters here.
         let delivery = self.tally.handle(msg).await?.delivery();
         // Printing it is the delivery: nothing else will ever send a console reply.
-        if let Some(id) = delivery.as_ref().and_then(|d| d.id) {
-            self.tally.mark_sent(vec![id]).await?;
+        if let Some(d) = &delivery {
+            self.tally.mark_sent(d.rows()).await?;
         }
         let mut reply = delivery.map(|d| d.reply);
         if let Some(r) = &mut reply {

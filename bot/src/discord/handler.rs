@@ -12,6 +12,7 @@ use tally_core::Tally;
 use tally_core::conversation::table::Suggest;
 use tally_core::conversation::{Action, Command, Content, Incoming, Outcome as Handled, Reply};
 use tally_core::domain::Platform;
+use tally_core::services::outbox::ReplyToken;
 use tokio::sync::broadcast;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -218,9 +219,21 @@ impl Handler {
         let sent = match result {
             Ok(Handled::Replied(delivery)) => {
                 self.outcome(&update_id, "handled");
+                if answer.deferred && delivery.id.is_some() {
+                    // Should this process die before answering, the outbox sender completes
+                    // the deferred response with the token, while Discord still takes it.
+                    let token = ReplyToken::new(answer.token);
+                    if let Err(e) = self
+                        .tally
+                        .keep_reply_token(Platform::Discord, update_id.clone(), token)
+                        .await
+                    {
+                        warn!(error = %e, "couldn't keep the interaction for the outbox");
+                    }
+                }
                 let sent = answer.send(&delivery.reply).await;
                 if sent.is_ok() {
-                    self.sent(delivery.id).await;
+                    self.sent(delivery.rows()).await;
                 }
                 sent
             }
@@ -250,11 +263,9 @@ impl Handler {
 
     /// Marks a reply's outbox row sent. Left unmarked (a failed send, a crash), the outbox
     /// sender posts it later through the notifier: to the channel, or in a DM for a personal one.
-    async fn sent(&self, id: Option<i64>) {
-        if let Some(id) = id
-            && let Err(e) = self.tally.mark_sent(vec![id]).await
-        {
-            warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
+    async fn sent(&self, rows: Vec<i64>) {
+        if let Err(e) = self.tally.mark_sent(rows.clone()).await {
+            warn!(error = %e, outbox = ?rows, "couldn't mark a reply sent; it may be sent again");
         }
     }
 
@@ -339,7 +350,7 @@ impl Handler {
                 self.outcome(&update_id, "handled");
                 let sent = respond::to_channel(http, m.channel_id, &delivery.reply).await;
                 if sent.is_ok() {
-                    self.sent(delivery.id).await;
+                    self.sent(delivery.rows()).await;
                 }
                 sent
             }

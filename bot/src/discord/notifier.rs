@@ -8,6 +8,7 @@ use tally_core::Tally;
 use tally_core::conversation::{OutMessage, Reply};
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
+use tally_core::services::outbox::ReplyToken;
 
 use super::respond;
 
@@ -54,5 +55,23 @@ impl Notifier for DiscordNotifier {
         respond::to_channel(&self.http, channel, &Reply::message(message))
             .await
             .map_err(|e| format!("posting to Discord: {e}"))
+    }
+
+    /// Edits the interaction's (deferred) response through its webhook, and posts the rest as
+    /// follow-ups. Errors name only the status: the request's address carries the token.
+    async fn complete_interaction(
+        &self,
+        token: &ReplyToken,
+        messages: &[OutMessage],
+    ) -> Result<bool, String> {
+        respond::complete(&self.http, token.expose(), messages)
+            .await
+            .map_err(|e| match e {
+                serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)) => {
+                    format!("Discord answered {}", r.status_code)
+                }
+                _ => "completing the interaction failed".to_owned(),
+            })?;
+        Ok(true)
     }
 }

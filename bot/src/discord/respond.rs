@@ -4,7 +4,7 @@ use serenity::all::{
     ChannelId, CreateAllowedMentions, CreateInteractionResponse, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, Http, InteractionId,
 };
-use tally_core::conversation::Reply;
+use tally_core::conversation::{OutMessage, Reply};
 
 use super::render::{self, Rendered};
 
@@ -168,6 +168,29 @@ pub async fn to_channel(http: &Http, channel: ChannelId, reply: &Reply) -> seren
             .components(r.components)
             .allowed_mentions(no_mentions());
         http.send_message(channel, r.files, &m).await?;
+    }
+    Ok(())
+}
+
+/// Answers an interaction after the fact (the outbox sender, after a crash): the deferred
+/// response becomes the first message, the rest follow. Works for Discord's 15 minutes.
+pub async fn complete(http: &Http, token: &str, messages: &[OutMessage]) -> serenity::Result<()> {
+    let mut parts = messages.iter().flat_map(render::message);
+    if let Some(mut first) = parts.next() {
+        let files = std::mem::take(&mut first.files);
+        let edit = EditInteractionResponse::new()
+            .content(first.content)
+            .components(first.components)
+            .allowed_mentions(no_mentions());
+        http.edit_original_interaction_response(token, &edit, files)
+            .await?;
+    }
+    for r in parts {
+        let f = CreateInteractionResponseFollowup::new()
+            .content(r.content)
+            .components(r.components)
+            .allowed_mentions(no_mentions());
+        http.create_followup_message(token, &f, r.files).await?;
     }
     Ok(())
 }

@@ -217,10 +217,8 @@ pub async fn post(
         Ok(outcome) => {
             metrics::update(Platform::Web.as_str(), outcome.label());
             // The response is the delivery: nothing else will ever send a web reply.
-            if let Outcome::Replied(delivery) = &outcome
-                && let Some(id) = delivery.id
-            {
-                tally.mark_sent(vec![id]).await?;
+            if let Outcome::Replied(delivery) = &outcome {
+                tally.mark_sent(delivery.rows()).await?;
             }
             Ok(Json(reply_view(outcome)))
         }

@@ -15,6 +15,7 @@ use super::inbound::{self, Inbound, MembershipIn};
 use super::outbound::{self, Press};
 use super::roles::Roles;
 use super::updates::RawUpdate;
+use crate::outbox::Progress;
 
 /// How an update went.
 #[derive(Debug)]
@@ -262,14 +263,25 @@ impl Handler {
     ) -> Outcome {
         match self.tally.handle(incoming).await {
             Ok(Handled::Replied(delivery)) => {
-                let sent =
-                    outbound::deliver(&self.api, &delivery.reply, target, press.as_ref()).await;
-                // Unmarked, the reply is sent again by the outbox sender once its lease runs out.
-                if sent
-                    && let Some(id) = delivery.id
-                    && let Err(e) = self.tally.mark_sent(vec![id]).await
-                {
-                    warn!(error = %e, outbox = id, "couldn't mark a reply sent; it may be sent again");
+                let progress = delivery.id.map(|row| Progress {
+                    tally: &self.tally,
+                    row,
+                    skipped: delivery.skipped,
+                });
+                let done =
+                    outbound::deliver(&self.api, &delivery.reply, target, press.as_ref(), progress)
+                        .await;
+                // Unmarked, a row is sent (the rest of it) by the outbox sender once its lease
+                // runs out.
+                let mut rows = Vec::new();
+                if done.edited {
+                    rows.extend(delivery.edit_id);
+                }
+                if done.sent == delivery.reply.messages.len() {
+                    rows.extend(delivery.id);
+                }
+                if let Err(e) = self.tally.mark_sent(rows.clone()).await {
+                    warn!(error = %e, outbox = ?rows, "couldn't mark a reply sent; it may be sent again");
                 }
                 Outcome::Handled
             }

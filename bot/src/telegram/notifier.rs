@@ -1,10 +1,10 @@
-//! Posting unprompted messages (digests) into a Telegram chat.
+//! Posting unprompted messages (digests, the outbox's) into a Telegram chat, and editing earlier ones.
 
 use async_trait::async_trait;
 use tally_core::conversation::OutMessage;
 use tally_core::domain::Platform;
 use tally_core::notify::Notifier;
-use teloxide::types::ChatId;
+use teloxide::types::{ChatId, MessageId};
 
 use super::api::{Api, Target};
 use super::outbound;
@@ -33,5 +33,30 @@ impl Notifier for TelegramNotifier {
         outbound::send(&self.api, Target::chat(ChatId(chat)), &message)
             .await
             .map_err(|e| e.to_string())
+    }
+
+    /// `message_ref` is `CHAT:MESSAGE`, as the adapter names a pressed button's message.
+    async fn edit(
+        &self,
+        _chat_id: &str,
+        message_ref: &str,
+        message: OutMessage,
+    ) -> Result<(), String> {
+        let carrier = message_ref
+            .split_once(':')
+            .and_then(|(c, m)| Some((c.parse().ok()?, m.parse().ok()?)));
+        let Some((chat, id)) = carrier else {
+            return Err(format!(
+                "{message_ref:?} is not a Telegram message reference"
+            ));
+        };
+        outbound::edit_carrier(
+            &self.api,
+            (ChatId(chat), MessageId(id)),
+            &message,
+            Target::chat(ChatId(chat)),
+        )
+        .await
+        .map_err(|e| e.to_string())
     }
 }

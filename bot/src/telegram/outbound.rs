@@ -9,6 +9,7 @@ use tracing::{debug, warn};
 
 use super::api::{Api, ApiFailure, Photo, Target};
 use super::html::{MAX_MESSAGE_LEN, render_chunks};
+use crate::outbox::Progress;
 
 /// Telegram takes captions of up to 1024 characters; the HTML is counted, which is longer than
 /// what Telegram counts, so a caption that fits here fits there.
@@ -24,10 +25,27 @@ pub struct Press {
     pub carrier: (ChatId, MessageId),
 }
 
-/// Sends everything in `reply`. A part that fails is logged and counted, and the rest still go:
-/// the update's effects are committed by now, so a reply is never a reason to handle it again.
-/// Says whether every new message went out: only then may its outbox row be marked sent.
-pub async fn deliver(api: &Api, reply: &Reply, target: Target, press: Option<&Press>) -> bool {
+/// What [`deliver`] got through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    /// The edit of the pressed message went out (or there was none).
+    pub edited: bool,
+    /// The new messages that went out, in order: sending stops at the first one refused, so
+    /// the rest keep their order when the outbox sends them later.
+    pub sent: usize,
+}
+
+/// Sends everything in `reply`, recording `progress` after each of its first messages went
+/// out while more follow (so a crash midway resends only the rest). A refusal is logged and
+/// counted: the update's effects are committed by now, so a reply is never a reason to handle
+/// it again, and what was not sent stays in the outbox.
+pub async fn deliver(
+    api: &Api,
+    reply: &Reply,
+    target: Target,
+    press: Option<&Press>,
+    progress: Option<Progress<'_>>,
+) -> Delivered {
     if let Some(p) = press {
         let notice = reply.notice.as_deref().map(short_notice);
         if let Err(e) = api.answer_callback_query(&p.query, notice.as_deref()).await {
@@ -35,21 +53,30 @@ pub async fn deliver(api: &Api, reply: &Reply, target: Target, press: Option<&Pr
             debug!(error = %e, "couldn't answer a button press");
         }
     }
+    let mut edited = true;
     if let Some(edit) = &reply.edit {
         let result = match press {
             Some(p) => edit_carrier(api, p.carrier, edit, target).await,
             None => send(api, target, edit).await,
         };
-        failed(result);
+        edited = !failed(result);
     }
     let mut target = target;
-    let mut all_sent = true;
+    let mut sent = 0;
     for message in &reply.messages {
-        all_sent &= !failed(send(api, target, message).await);
+        if failed(send(api, target, message).await) {
+            break;
+        }
+        sent += 1;
+        if sent < reply.messages.len()
+            && let Some(p) = &progress
+        {
+            p.record(sent).await;
+        }
         // Only the first message answers the user's; alerts after it stand on their own.
         target.reply_to = None;
     }
-    all_sent
+    Delivered { edited, sent }
 }
 
 /// Logs and counts a failed send; `true` when it failed.
@@ -177,7 +204,7 @@ async fn send_chunks(
 
 /// Replaces the text (and buttons) of the message that carried the pressed button. If Telegram
 /// won't edit it (too old, deleted), the content comes as a new message instead.
-async fn edit_carrier(
+pub async fn edit_carrier(
     api: &Api,
     (chat, message_id): (ChatId, MessageId),
     edit: &OutMessage,

@@ -12,4 +12,5 @@ mod adapter;
 mod charts;
 mod export;
 mod membership;
+mod outbox;
 mod parsed;

@@ -1,11 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Digest scheduling: two instances on one database deliver each digest once, on time.
+//! Digest scheduling: two instances on one database deliver each digest once, on time; one the
+//! platform refused is the outbox sender's to deliver.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tally_bot::outbox::{OutboxSender, SendReport};
 use tally_bot::scheduler::{Scheduler, TickReport};
 use tally_core::Tally;
 use tally_core::clock::{Clock, ManualClock};
@@ -165,25 +167,33 @@ async fn a_failed_send_is_retried_and_other_platforms_wait_for_their_instance() 
         let discord_only = Recorder::new(Platform::Discord);
         let (a, sched_a) = instance(&t, &clock, vec![tg.clone()]);
         let (_c, sched_c) = instance(&t, &clock, vec![discord_only.clone()]);
-        a.handle(message(1, clock.now(), "/digest monthly"))
+        let reply = a
+            .handle(message(1, clock.now(), "/digest monthly"))
             .await
             .unwrap()
-            .reply()
+            .delivery()
             .unwrap();
+        // The answer went out: the outbox holds only what the scheduler writes.
+        a.mark_sent(reply.rows()).await.unwrap();
 
         clock.set(at("2026-12-01T09:00:00Z"));
         // An instance without Telegram leaves the digest for one that has it.
         assert_eq!(sched_c.tick().await.unwrap(), TickReport::default());
 
-        // Telegram refuses: the digest is given back for a retry 15 minutes later.
+        // Telegram refuses: the digest stays in the outbox, and the scheduler is done with it.
         tg.failing.store(true, Ordering::SeqCst);
         let ra = sched_a.tick().await.unwrap();
         assert_eq!(ra.failed, 1);
         clock.set(at("2026-12-01T09:10:00Z"));
         assert_eq!(sched_a.tick().await.unwrap(), TickReport::default());
+        // The outbox sender tries again (still refused), then later gets it through, once.
+        let sender = OutboxSender::new(a.clone(), vec![tg.clone()]);
+        assert_eq!(sender.tick().await.unwrap().failed, 1);
         tg.failing.store(false, Ordering::SeqCst);
         clock.set(at("2026-12-01T09:15:00Z"));
-        assert_eq!(sched_a.tick().await.unwrap().sent, 1);
+        assert_eq!(sender.tick().await.unwrap().sent, 1);
+        assert_eq!(sender.tick().await.unwrap(), SendReport::default());
+        assert_eq!(sched_a.tick().await.unwrap(), TickReport::default());
         let sent = tg.sent();
         assert_eq!(sent.len(), 1);
         assert!(

@@ -10,5 +10,6 @@ mod digest_scheduler;
 mod import_cli;
 mod layering;
 mod llm_fallback;
+mod outbox_sender;
 mod parse_cli;
 mod rates_fetch;

@@ -13,6 +13,7 @@ mod export;
 mod group;
 mod membership;
 mod outbox;
+mod outbox_rows;
 mod private;
 mod recurring;
 mod startup;

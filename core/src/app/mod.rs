@@ -18,6 +18,7 @@ pub mod llm;
 pub mod membership;
 pub mod outbox;
 pub mod recurring;
+pub mod scheduled;
 pub mod summaries;
 pub mod transactions;
 

@@ -2,7 +2,7 @@
 
 use crate::domain::Platform;
 use crate::error::Error;
-use crate::services::outbox::{self, Pending};
+use crate::services::outbox::{self, Pending, ReplyToken};
 use crate::tally::Tally;
 
 impl Tally {
@@ -16,6 +16,28 @@ impl Tally {
         let now = self.now();
         self.db()
             .write(move |conn| outbox::mark_sent(conn, &ids, now))
+            .await
+    }
+
+    /// Records that the first `parts_sent` messages of a row went out (a reply of several
+    /// messages): after a crash, only the rest are sent.
+    pub async fn mark_part(&self, id: i64, parts_sent: usize) -> Result<usize, Error> {
+        self.db()
+            .write(move |conn| outbox::mark_part(conn, id, parts_sent))
+            .await
+    }
+
+    /// Keeps a Discord interaction's token with the unsent rows of the update it delivered, so
+    /// the outbox sender can still answer the interaction (within Discord's 15 minutes) if
+    /// this process dies before it does.
+    pub async fn keep_reply_token(
+        &self,
+        platform: Platform,
+        update_id: String,
+        token: ReplyToken,
+    ) -> Result<usize, Error> {
+        self.db()
+            .write(move |conn| outbox::keep_reply_token(conn, platform, &update_id, &token))
             .await
     }
 

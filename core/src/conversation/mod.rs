@@ -48,6 +48,8 @@ use crate::tally::Tally;
 /// Adapters count and answer updates by what happened, and only the core knows whether an
 /// update was a redelivery or chatter it chose to ignore: saying so here saves every adapter a
 /// second trip to the database to tell the two apart.
+// One value per update, moved once: boxing the reply would cost an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Handled: send this, then mark its outbox row sent ([`Tally::mark_sent`]). Also what a
@@ -84,6 +86,7 @@ impl Outcome {
 }
 
 /// What the first, synchronous pass decided.
+#[allow(clippy::large_enum_variant)]
 enum Pass {
     /// Finished.
     Done(Outcome),
@@ -309,7 +312,26 @@ impl Tally {
                 self.outbox_lease(),
             )?)
         };
-        Ok(Outcome::Replied(Delivery { id, reply }))
+        // A press names the message its button sat under: the edit of it goes the same way.
+        let edit_id = match (&reply.edit, &msg.content, &msg.message_ref) {
+            (Some(edit), Content::Action(_), Some(carrier)) => Some(outbox::enqueue_edit(
+                conn,
+                msg.platform,
+                &msg.chat.id,
+                Some(&msg.update_id),
+                carrier,
+                edit,
+                now,
+                self.outbox_lease(),
+            )?),
+            _ => None,
+        };
+        Ok(Outcome::Replied(Delivery {
+            id,
+            edit_id,
+            skipped: 0,
+            reply,
+        }))
     }
 
     /// A redelivered update: a duplicate, unless the reply written the first time was never
@@ -322,21 +344,30 @@ impl Tally {
             self.now(),
             self.outbox_lease(),
         )?;
-        let Some(row) = pending.into_iter().next() else {
+        if pending.is_empty() {
             debug!("duplicate update ignored");
             return Ok(Outcome::Duplicate);
-        };
-        debug!(
-            outbox = row.id,
-            "redelivered update; sending its unsent reply"
-        );
-        Ok(Outcome::Replied(Delivery {
-            id: Some(row.id),
-            reply: Reply {
-                messages: row.messages,
-                ..Reply::default()
-            },
-        }))
+        }
+        let mut delivery = Delivery::default();
+        for row in pending {
+            debug!(
+                outbox = row.id,
+                parts_sent = row.parts_sent,
+                "redelivered update; sending its unsent reply"
+            );
+            match row.kind {
+                outbox::Kind::Edit { .. } => {
+                    delivery.edit_id = Some(row.id);
+                    delivery.reply.edit = row.messages.into_iter().next();
+                }
+                outbox::Kind::Send => {
+                    delivery.id = Some(row.id);
+                    delivery.skipped = row.parts_sent;
+                    delivery.reply.messages = row.messages;
+                }
+            }
+        }
+        Ok(Outcome::Replied(delivery))
     }
 
     async fn ask_fallback(

@@ -389,7 +389,7 @@ pub struct Announcement {
     pub messages: Vec<OutMessage>,
     /// The outbox row holding `messages`, written with what they announce: mark it sent
     /// ([`Tally::mark_sent`]) once they went out, or the outbox sender sends them later.
-    /// `None`: nothing was written (reminders, and chats of the web API, which has no chat).
+    /// `None`: nothing was written (schedules of the web API, which has no chat).
     pub outbox: Option<i64>,
 }
 

@@ -5,6 +5,7 @@ use super::recurring::Announcement;
 use super::turn::Turn;
 use crate::domain::Platform;
 use crate::error::Error;
+use crate::services::outbox;
 use crate::services::reminders::{self, BILLS_AT_MINUTE, DAILY_DEFAULT_MINUTE, Due, Kind};
 use crate::tally::Tally;
 
@@ -194,9 +195,13 @@ fn usage() -> Text {
 }
 
 impl Tally {
-    /// Sends the reminders due now on `platforms`, each claimed first so one instance sends it.
+    /// The reminders due now on `platforms`, each claimed and written to the outbox in one
+    /// transaction: of several instances one takes it, and a crash before it is sent leaves it
+    /// for the outbox sender, so it is neither lost nor sent twice. Send each announcement and
+    /// mark its row sent ([`Tally::mark_sent`]).
     pub async fn due_reminders(&self, platforms: &[Platform]) -> Result<Vec<Announcement>, Error> {
         let now = self.now();
+        let lease = self.outbox_lease();
         let wanted = platforms.to_vec();
         let due = self
             .db()
@@ -204,46 +209,54 @@ impl Tally {
             .await?;
         let mut out = Vec::new();
         for r in due {
-            let claimed = r.clone();
-            let said = self
+            let queued = self
                 .db()
                 .write(move |c| {
-                    if !reminders::claim(c, &claimed, now)? {
+                    if !reminders::claim(c, &r, now)? {
                         return Ok(None);
                     }
-                    reminders::compose(c, &claimed, now)
+                    let Some(said) = reminders::compose(c, &r, now)? else {
+                        return Ok(None);
+                    };
+                    let messages = vec![OutMessage::new(reminder_text(said))];
+                    let id =
+                        outbox::enqueue(c, r.platform, &r.chat_id, None, &messages, now, lease)?;
+                    Ok(Some(Announcement {
+                        outbox: Some(id),
+                        platform: r.platform,
+                        chat_id: r.chat_id,
+                        messages,
+                    }))
                 })
                 .await?;
-            let text = match said {
-                None => continue,
-                Some(Due::NothingRecorded) => Text::new()
-                    .plain("📝 Nothing recorded today. Spent anything? Just tell me, e.g. ")
-                    .code("spent 12 on lunch")
-                    .plain("."),
-                Some(Due::Bills(bills)) => {
-                    let mut t = Text::new().bold("🔔 Due tomorrow");
-                    for b in bills {
-                        let what = if b.note.is_empty() {
-                            b.category.label()
-                        } else {
-                            b.note.clone()
-                        };
-                        t = t
-                            .line()
-                            .plain(format!("{what}: "))
-                            .bold(b.money.to_string());
-                    }
-                    t
-                }
-            };
-            out.push(Announcement {
-                outbox: None,
-                platform: r.platform,
-                chat_id: r.chat_id,
-                messages: vec![OutMessage::new(text)],
-            });
+            out.extend(queued);
         }
         Ok(out)
+    }
+}
+
+/// What a due reminder says.
+fn reminder_text(said: Due) -> Text {
+    match said {
+        Due::NothingRecorded => Text::new()
+            .plain("📝 Nothing recorded today. Spent anything? Just tell me, e.g. ")
+            .code("spent 12 on lunch")
+            .plain("."),
+        Due::Bills(bills) => {
+            let mut t = Text::new().bold("🔔 Due tomorrow");
+            for b in bills {
+                let what = if b.note.is_empty() {
+                    b.category.label()
+                } else {
+                    b.note.clone()
+                };
+                t = t
+                    .line()
+                    .plain(format!("{what}: "))
+                    .bold(b.money.to_string());
+            }
+            t
+        }
     }
 }
 

@@ -307,6 +307,20 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         claimed_until -> Nullable<Timestamp>,
         attempts -> Integer,
+        kind -> Text,
+        message_ref -> Nullable<Text>,
+        parts_sent -> Integer,
+        reply_token -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Files of outbox rows' messages, as bytes; `part` is the message's index in its row.
+    outbox_files (id) {
+        id -> BigInt,
+        outbox_id -> BigInt,
+        part -> Integer,
+        bytes -> Binary,
     }
 }
 
