@@ -267,9 +267,12 @@ impl Turn<'_> {
                             TransactionKind::Expense => h.expenses,
                             TransactionKind::Income => h.income,
                         };
+                        // The home currency's own amount first, as in the summary.
+                        let mut parts = totals.clone();
+                        parts.sort_by_key(|m| (m.currency() != home, m.currency().code()));
                         t.bold(format!("≈ {figure}")).plain(format!(
                             " ({} {})",
-                            format::totals(&totals, home),
+                            format::totals(&parts, home),
                             h.rates.note()
                         ))
                     }

@@ -4,6 +4,7 @@
 //! currencies; the chat's answers.
 
 use tally_core::domain::TransactionKind;
+use tally_core::domain::Role;
 use tally_core::money::{Currency, Money};
 use tally_core::period::{BudgetPeriod, DateRange, Granularity};
 use tally_core::rates::parse_ecb_xml;
@@ -15,7 +16,7 @@ use crate::conversation::Chatter;
 
 /// Friday the 20th, Monday the 23rd, Tuesday the 24th: nothing on the weekend between.
 pub(crate) const RATES: &str = "<Cube>\
-    <Cube time='2026-11-24'><Cube currency='USD' rate='1.0565'/><Cube currency='JPY' rate='161.48'/></Cube>\
+    <Cube time='2026-11-24'><Cube currency='USD' rate='1.0565'/><Cube currency='JPY' rate='161.48'/><Cube currency='GBP' rate='0.83255'/></Cube>\
     <Cube time='2026-11-23'><Cube currency='USD' rate='1.0500'/><Cube currency='JPY' rate='160'/></Cube>\
     <Cube time='2026-11-20'><Cube currency='USD' rate='1.0400'/><Cube currency='JPY' rate='159'/></Cube>\
     </Cube>";
@@ -260,5 +261,119 @@ async fn the_chat_answers_with_one_figure_and_the_rates_it_used() {
             .plain();
         assert!(reply.contains("≈ $131.20"), "{reply}");
         assert!(reply.contains("$100.00 + €30.00"), "{reply}");
+    }
+}
+
+#[tokio::test]
+async fn a_card_charge_is_kept_and_counts_instead_of_the_reference_rate() {
+    for t in backends("home_totals_card") {
+        with(&t, |c| {
+            rates::store(c, &parse_ecb_xml(RATES).unwrap(), "test", now())?;
+            Ok(())
+        })
+        .unwrap();
+        let mut chat = Chatter::new(&t);
+        chat.say("ann", "/spent 10 food").await.unwrap();
+        // Francs have no ECB rate here at all: the card's dollars are the figure.
+        let reply = chat
+            .say("ann", "paid 52.28 CHF for dinner, card charged 55.41 USD")
+            .await
+            .unwrap()
+            .plain();
+        assert!(reply.contains("CHF 52.28") || reply.contains("52.28"), "{reply}");
+        assert!(reply.contains("Card charged $55.41"), "{reply}");
+        let reply = chat.say("ann", "/summary").await.unwrap().plain();
+        assert!(reply.contains("Expenses: ≈ $65.41"), "{reply}");
+        assert!(reply.contains("at your card charges"), "{reply}");
+        // Charged in euros on Saturday: the euros convert at Friday's rate, not the francs.
+        chat.say("ann", "hotel 100 CHF on saturday, my card charged €90")
+            .await
+            .unwrap();
+        let reply = chat.say("ann", "/summary").await.unwrap().plain();
+        assert!(reply.contains("Expenses: ≈ $159.01"), "10 + 55.41 + 90 × 1.04: {reply}");
+        // The entry itself keeps its own amount and currency.
+        let stored = with(&t, |c| {
+            let a = tally_core::services::accounts::find_identity(
+                c,
+                tally_core::domain::Platform::Telegram,
+                "ann",
+            )?
+            .unwrap();
+            let l = tally_core::services::ledgers::personal(c, a.account)?.id;
+            analytics::summary(c, a.account, l, november())
+        })
+        .unwrap();
+        let chf = stored
+            .currencies
+            .iter()
+            .find(|s| s.currency == Currency::CHF)
+            .unwrap();
+        assert_eq!(chf.expenses, money("152.28", Currency::CHF));
+        // Words that only mention a charge are not a card charge.
+        let reply = chat
+            .say("ann", "they charged me 20 for parking")
+            .await
+            .unwrap()
+            .plain();
+        assert!(!reply.contains("Card charged"), "{reply}");
+    }
+}
+
+#[tokio::test]
+async fn conversion_questions_answer_from_the_stored_rates_with_their_date() {
+    for t in backends("home_totals_convert") {
+        let mut chat = Chatter::new(&t);
+        let reply = chat.say("ann", "/convert 100 EUR USD").await.unwrap().plain();
+        assert!(reply.contains("no recent exchange rates for USD"), "{reply}");
+        with(&t, |c| {
+            rates::store(c, &parse_ecb_xml(RATES).unwrap(), "test", now())?;
+            Ok(())
+        })
+        .unwrap();
+        let reply = chat.say("ann", "/convert 100 EUR USD").await.unwrap().plain();
+        assert_eq!(reply, "€100.00 ≈ $105.65 at ECB rates of 24 Nov 2026.");
+        // 50 × 1.0565 ÷ 0.83255 = 63.4496… → $63.45.
+        let reply = chat
+            .say("ann", "how much is 50 quid in dollars?")
+            .await
+            .unwrap()
+            .plain();
+        assert_eq!(reply, "£50.00 ≈ $63.45 at ECB rates of 24 Nov 2026.");
+        let reply = chat.say("ann", "/convert lots").await.unwrap().plain();
+        assert!(reply.contains("/convert 100 EUR USD"), "{reply}");
+    }
+}
+
+#[tokio::test]
+async fn a_group_admin_chooses_converted_balances() {
+    for t in backends("home_totals_group_setting") {
+        let mut chat = Chatter::new(&t);
+        chat.say_in("-100", "ann", Some(Role::Admin), "/spent 5 snacks")
+            .await
+            .unwrap();
+        let reply = chat
+            .say_in("-100", "ann", Some(Role::Admin), "/settings currency")
+            .await
+            .unwrap()
+            .plain();
+        assert!(reply.contains("stay per currency"), "the default: {reply}");
+        let reply = chat
+            .say_in("-100", "bob", Some(Role::Member), "/settings currency convert")
+            .await
+            .unwrap()
+            .plain();
+        assert!(!reply.contains("are converted"), "members may not: {reply}");
+        let reply = chat
+            .say_in("-100", "ann", Some(Role::Admin), "/settings currency convert")
+            .await
+            .unwrap()
+            .plain();
+        assert!(reply.contains("converted to USD"), "{reply}");
+        let reply = chat
+            .say_in("-100", "bob", Some(Role::Member), "/settings currency")
+            .await
+            .unwrap()
+            .plain();
+        assert!(reply.contains("converted to USD"), "stored: {reply}");
     }
 }
