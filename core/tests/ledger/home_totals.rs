@@ -3,8 +3,8 @@
 //! once per entry half to even; per-currency figures when a rate is missing; budgets across
 //! currencies; the chat's answers.
 
-use tally_core::domain::TransactionKind;
 use tally_core::domain::Role;
+use tally_core::domain::TransactionKind;
 use tally_core::money::{Currency, Money};
 use tally_core::period::{BudgetPeriod, DateRange, Granularity};
 use tally_core::rates::parse_ecb_xml;
@@ -280,7 +280,10 @@ async fn a_card_charge_is_kept_and_counts_instead_of_the_reference_rate() {
             .await
             .unwrap()
             .plain();
-        assert!(reply.contains("CHF 52.28") || reply.contains("52.28"), "{reply}");
+        assert!(
+            reply.contains("CHF 52.28") || reply.contains("52.28"),
+            "{reply}"
+        );
         assert!(reply.contains("Card charged $55.41"), "{reply}");
         let reply = chat.say("ann", "/summary").await.unwrap().plain();
         assert!(reply.contains("Expenses: ≈ $65.41"), "{reply}");
@@ -290,7 +293,10 @@ async fn a_card_charge_is_kept_and_counts_instead_of_the_reference_rate() {
             .await
             .unwrap();
         let reply = chat.say("ann", "/summary").await.unwrap().plain();
-        assert!(reply.contains("Expenses: ≈ $159.01"), "10 + 55.41 + 90 × 1.04: {reply}");
+        assert!(
+            reply.contains("Expenses: ≈ $159.01"),
+            "10 + 55.41 + 90 × 1.04: {reply}"
+        );
         // The entry itself keeps its own amount and currency.
         let stored = with(&t, |c| {
             let a = tally_core::services::accounts::find_identity(
@@ -323,14 +329,25 @@ async fn a_card_charge_is_kept_and_counts_instead_of_the_reference_rate() {
 async fn conversion_questions_answer_from_the_stored_rates_with_their_date() {
     for t in backends("home_totals_convert") {
         let mut chat = Chatter::new(&t);
-        let reply = chat.say("ann", "/convert 100 EUR USD").await.unwrap().plain();
-        assert!(reply.contains("no recent exchange rates for USD"), "{reply}");
+        let reply = chat
+            .say("ann", "/convert 100 EUR USD")
+            .await
+            .unwrap()
+            .plain();
+        assert!(
+            reply.contains("no recent exchange rates for USD"),
+            "{reply}"
+        );
         with(&t, |c| {
             rates::store(c, &parse_ecb_xml(RATES).unwrap(), "test", now())?;
             Ok(())
         })
         .unwrap();
-        let reply = chat.say("ann", "/convert 100 EUR USD").await.unwrap().plain();
+        let reply = chat
+            .say("ann", "/convert 100 EUR USD")
+            .await
+            .unwrap()
+            .plain();
         assert_eq!(reply, "€100.00 ≈ $105.65 at ECB rates of 24 Nov 2026.");
         // 50 × 1.0565 ÷ 0.83255 = 63.4496… → $63.45.
         let reply = chat
@@ -358,13 +375,23 @@ async fn a_group_admin_chooses_converted_balances() {
             .plain();
         assert!(reply.contains("stay per currency"), "the default: {reply}");
         let reply = chat
-            .say_in("-100", "bob", Some(Role::Member), "/settings currency convert")
+            .say_in(
+                "-100",
+                "bob",
+                Some(Role::Member),
+                "/settings currency convert",
+            )
             .await
             .unwrap()
             .plain();
         assert!(!reply.contains("are converted"), "members may not: {reply}");
         let reply = chat
-            .say_in("-100", "ann", Some(Role::Admin), "/settings currency convert")
+            .say_in(
+                "-100",
+                "ann",
+                Some(Role::Admin),
+                "/settings currency convert",
+            )
             .await
             .unwrap()
             .plain();
