@@ -257,7 +257,6 @@ impl Turn<'_> {
                     kind,
                     q.category.as_ref(),
                     &totals,
-                    home,
                 )?;
                 let mut t = Text::new().plain(format!("{} {verb} ", self.subject()));
                 t = match &in_home {

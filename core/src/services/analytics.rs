@@ -252,7 +252,7 @@ pub fn total(
     Ok(out)
 }
 
-/// [`total`]'s amounts as one figure in `home` (expenses or income alike in
+/// [`total`]'s amounts as one figure in the ledger's home currency (expenses or income alike in
 /// [`home_totals::HomeTotal::expenses`] / `income`), when some are in other currencies.
 pub fn total_in_home(
     conn: &mut AnyConnection,
@@ -262,12 +262,13 @@ pub fn total_in_home(
     kind: TransactionKind,
     category: Option<&CategoryName>,
     amounts: &[Money],
-    home: Currency,
 ) -> Result<Option<InHome>, Error> {
+    let home = ledgers::access(conn, actor, ledger)?
+        .ledger
+        .default_currency;
     if amounts.iter().all(|m| m.currency() == home) {
         return Ok(None);
     }
-    ledgers::access(conn, actor, ledger)?;
     let category_ids: Vec<i64> = categories::all_of(conn, ledger, true)?
         .into_iter()
         .filter(|c| c.kind == kind && category.is_none_or(|name| *name == c.name))

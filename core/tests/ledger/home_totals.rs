@@ -64,16 +64,8 @@ fn a_month_of_mixed_currencies_in_dollars_equals_the_recomputation() {
             assert_eq!(h.rates, RatesUsed::EachEntrysDate);
             // The question "how much on food" converts only food.
             let amounts = analytics::total(c, a.id, l, november(), e, Some(&cat("food")))?;
-            let food = analytics::total_in_home(
-                c,
-                a.id,
-                l,
-                november(),
-                e,
-                Some(&cat("food")),
-                &amounts,
-                Currency::USD,
-            )?;
+            let food =
+                analytics::total_in_home(c, a.id, l, november(), e, Some(&cat("food")), &amounts)?;
             let Some(InHome::Total(f)) = food else {
                 panic!("{food:?}")
             };
