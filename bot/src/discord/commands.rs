@@ -218,6 +218,13 @@ pub fn command(data: &CommandData) -> Command {
         GROUP_LEDGER => Command::GroupLedger {
             enable: g.sub == Some("enable"),
         },
+        "convert" => Command::Convert {
+            args: [text("amount"), text("from"), text("to")]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
         other => Command::Unknown {
             name: other.to_owned(),
         },

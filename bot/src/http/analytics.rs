@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiQuery, Caller};
+use super::summary::{ConvertedView, converted};
 use super::{enums, params};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -62,6 +63,13 @@ pub struct SavingsRow {
     /// Net as a percentage of income, one decimal (`24.0`); absent without income.
     #[schema(example = "24.0")]
     pub savings_rate: Option<String>,
+    /// For the home currency, with entries in others: the period in one currency (see the
+    /// summary's `converted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub converted: Option<ConvertedView>,
+    /// Currencies without a stored rate for an entry's date: then there is no `converted`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_rates: Vec<&'static str>,
 }
 
 #[utoipa::path(get, path = "/api/v1/analytics/savings", tag = "analytics",
@@ -115,7 +123,14 @@ pub async fn savings(
             let (income, expenses, net, rate) = f.map_or((zero, zero, zero, None), |f| {
                 (f.income, f.expenses, f.net, f.rate)
             });
+            let (converted, missing_rates) = if currency == home {
+                converted(p.home.as_ref())
+            } else {
+                (None, Vec::new())
+            };
             SavingsRow {
+                converted,
+                missing_rates,
                 period: p.label.clone(),
                 from: p.range.from,
                 to: p.range.to,

@@ -30,7 +30,8 @@ pub struct BudgetView {
     pub amount: String,
     #[schema(example = "USD")]
     pub currency: &'static str,
-    /// Spent in the current period.
+    /// Spent in the current period; expenses in other currencies count at their converted
+    /// amounts (each at its own date's ECB rates, or its card charge).
     pub spent: String,
     pub remaining: String,
     /// Whole percent of the limit used (may pass 100).
@@ -39,6 +40,14 @@ pub struct BudgetView {
     pub projected: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
+    /// How expenses in other currencies were converted into `spent`; absent when there were none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "at ECB rates of 27 Nov 2026")]
+    pub conversion_note: Option<String>,
+    /// Currencies of expenses left out of `spent`: no exchange rate converts them yet.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["CHF"]))]
+    pub not_counted: Vec<&'static str>,
 }
 
 impl From<&BudgetStatus> for BudgetView {
@@ -55,6 +64,8 @@ impl From<&BudgetStatus> for BudgetView {
             projected: s.projected.amount_string(),
             period_start: s.range.from,
             period_end: s.range.to,
+            conversion_note: s.converted.as_ref().map(|r| r.note()),
+            not_counted: s.uncounted.iter().map(|c| c.code()).collect(),
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tally_core::Tally;
 use tally_core::period::DateRange;
 use tally_core::services::analytics::CurrencySummary;
+use tally_core::services::home_totals::{InHome, RatesUsed};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
@@ -21,6 +22,10 @@ pub struct SummaryQuery {
     /// Last date included (default: the end of this month, or today if `from` is given).
     pub to: Option<String>,
     pub ledger: Option<String>,
+    /// The currency of the one converted total (default: the ledger's home currency).
+    #[serde(rename = "in")]
+    #[param(rename = "in", example = "USD")]
+    pub in_currency: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,6 +35,56 @@ pub struct SummaryView {
     pub to: NaiveDate,
     /// One entry per currency that had activity; currencies are never added together.
     pub currencies: Vec<CurrencySummaryView>,
+    /// With entries in more than one currency: everything in one currency, each entry at the
+    /// ECB reference rates of its own date (or its recorded card charge), each conversion
+    /// rounded once half to even, the total the sum of those. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub converted: Option<ConvertedView>,
+    /// Currencies without any stored rate for an entry's date: then there is no `converted`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["CHF"]))]
+    pub missing_rates: Vec<&'static str>,
+}
+
+/// Income, expenses and net in one currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConvertedView {
+    #[schema(example = "USD")]
+    pub currency: &'static str,
+    #[schema(example = "2500.00")]
+    pub income: String,
+    #[schema(example = "1538.04")]
+    pub expenses: String,
+    #[schema(example = "961.96")]
+    pub net: String,
+    /// The date of the rates when one publication served every entry; null when each entry
+    /// used its own date's rates or only card charges were needed.
+    pub rates_date: Option<NaiveDate>,
+    /// The note as the chat shows it.
+    #[schema(example = "at ECB rates of 30 Nov 2026")]
+    pub note: String,
+}
+
+/// The `converted` and `missing_rates` fields of an answer.
+pub fn converted(home: Option<&InHome>) -> (Option<ConvertedView>, Vec<&'static str>) {
+    match home {
+        None => (None, Vec::new()),
+        Some(InHome::NoRates { missing }) => (None, missing.iter().map(|c| c.code()).collect()),
+        Some(InHome::Total(h)) => (
+            Some(ConvertedView {
+                currency: h.income.currency().code(),
+                income: h.income.amount_string(),
+                expenses: h.expenses.amount_string(),
+                net: h.net.amount_string(),
+                rates_date: match h.rates {
+                    RatesUsed::Day(d) => Some(d),
+                    _ => None,
+                },
+                note: h.rates.note(),
+            }),
+            Vec::new(),
+        ),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,11 +190,17 @@ pub async fn get(
         today,
     )?;
     let ledger = params::ledger(q.ledger.as_deref())?;
-    let (ledger, summary) = tally.summary(caller.id(), ledger, range).await?;
+    let target = params::currency(q.in_currency.as_deref()).map_err(|_| {
+        ApiError::invalid("in", "in must be a currency code such as USD, EUR or GBP.")
+    })?;
+    let (ledger, summary) = tally.summary_in(caller.id(), ledger, range, target).await?;
+    let (converted, missing_rates) = converted(summary.home.as_ref());
     Ok(Json(SummaryView {
         ledger: ledger.get(),
         from: range.from,
         to: range.to,
         currencies: summary.currencies.iter().map(view).collect(),
+        converted,
+        missing_rates,
     }))
 }

@@ -156,6 +156,19 @@ pub struct NewTransactionBody {
     pub note: Option<String>,
     /// Default: the personal ledger.
     pub ledger: Option<i64>,
+    /// What the card really charged, in another currency than the entry's: totals in that
+    /// currency use it instead of the ECB reference rate. The entry keeps its own amount.
+    pub charged: Option<ChargedBody>,
+}
+
+/// An amount charged: `{"amount": "55.41", "currency": "EUR"}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChargedBody {
+    #[schema(value_type = String, example = "55.41")]
+    pub amount: Value,
+    #[schema(example = "EUR")]
+    pub currency: String,
 }
 
 fn money_of(value: Option<&Value>, currency: tally_core::money::Currency) -> Result<Money, Error> {
@@ -189,6 +202,14 @@ pub async fn create(
     let category = params::category(body.category.as_deref())?.unwrap_or_else(CategoryName::other);
     let date = params::date(body.date.as_deref(), "date")?
         .unwrap_or_else(|| tally.today_in(account.timezone, now));
+    let charged = match &body.charged {
+        None => None,
+        Some(c) => {
+            let currency = tally_core::money::Currency::parse(&c.currency)
+                .map_err(|e| Error::invalid("charged", e.to_string()))?;
+            Some(amount::parse(&c.amount, currency, "charged")?)
+        }
+    };
     let new = NewTransaction {
         kind,
         money,
@@ -204,7 +225,7 @@ pub async fn create(
         transaction: tx,
         replayed: replay,
     } = tally
-        .record_transaction(account.id, body.ledger, new, key)
+        .record_transaction_charged(account.id, body.ledger, new, key, charged)
         .await?;
     let mut headers = HeaderMap::new();
     if replay {

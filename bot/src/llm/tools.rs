@@ -14,6 +14,7 @@ use tally_core::domain::{CategoryName, TransactionKind};
 use tally_core::period::{DateRange, Granularity};
 use tally_core::services::analytics::{SavingsRate, Summary};
 use tally_core::services::budgets::BudgetStatus;
+use tally_core::services::home_totals::InHome;
 use tally_core::services::transactions::Filter;
 
 pub const RECORD: &str = "record_transaction";
@@ -417,6 +418,7 @@ async fn savings_tool(
                     "net": f.net.amount_string(),
                     "savings_rate": f.rate.map(|r| r.to_string()),
                 })).collect::<Vec<_>>(),
+                "all_in_home_currency": p.home.as_ref().map(home_json),
             })
         })
         .collect();
@@ -446,11 +448,31 @@ pub fn summary_json(s: &Summary) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut out = json!({
         "from": s.range.from.to_string(),
         "to": s.range.to.to_string(),
         "currencies": currencies,
-    })
+    });
+    if let Some(home) = &s.home {
+        out["all_in_home_currency"] = home_json(home);
+    }
+    out
+}
+
+/// One figure in the home currency with the note on its rates, or why there is none.
+pub fn home_json(home: &InHome) -> Value {
+    match home {
+        InHome::Total(h) => json!({
+            "currency": h.income.currency().code(),
+            "income": h.income.amount_string(),
+            "expenses": h.expenses.amount_string(),
+            "net": h.net.amount_string(),
+            "rates": h.rates.note(),
+        }),
+        InHome::NoRates { missing } => json!({
+            "unavailable": InHome::no_rates_note(missing),
+        }),
+    }
 }
 
 pub fn budgets_json(statuses: &[BudgetStatus]) -> Vec<Value> {
@@ -466,6 +488,8 @@ pub fn budgets_json(statuses: &[BudgetStatus]) -> Vec<Value> {
                 "percent_used": s.percent,
                 "projected_at_period_end": s.projected.amount_string(),
                 "period_ends": s.range.to.to_string(),
+                "other_currencies_converted": s.converted.as_ref().map(|r| r.note()),
+                "not_counted_without_rates": s.uncounted.iter().map(|c| c.code()).collect::<Vec<_>>(),
             })
         })
         .collect()

@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod charts;
+mod currencies;
 mod export;
 mod http_limits;
 mod import;

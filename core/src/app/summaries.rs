@@ -54,10 +54,25 @@ impl Tally {
         ledger: Option<i64>,
         range: DateRange,
     ) -> Result<(LedgerId, Summary), Error> {
+        self.summary_in(account, ledger, range, None).await
+    }
+
+    /// [`Tally::summary`] with its one total in `target` (the ledger's home currency when
+    /// `None`), each other-currency entry converted at its own date's rates.
+    pub async fn summary_in(
+        &self,
+        account: AccountId,
+        ledger: Option<i64>,
+        range: DateRange,
+        target: Option<Currency>,
+    ) -> Result<(LedgerId, Summary), Error> {
         self.db()
             .read(move |c| {
                 let ledger = resolve_ledger(c, account, ledger)?;
-                Ok((ledger, analytics::summary(c, account, ledger, range)?))
+                Ok((
+                    ledger,
+                    analytics::summary_in(c, account, ledger, range, target)?,
+                ))
             })
             .await
     }

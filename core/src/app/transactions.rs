@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind};
 use crate::models::transaction::Transaction;
 use crate::money::{Currency, Money};
 use crate::services::transactions::{self, Filter, NewTransaction, Page, TransactionPatch};
-use crate::services::{idempotency, keywords};
+use crate::services::{charges, idempotency, keywords};
 
 use super::{AmountInput, resolve_ledger};
 
@@ -61,6 +61,20 @@ impl Tally {
         new: NewTransaction,
         key: Option<String>,
     ) -> Result<Recorded, Error> {
+        self.record_transaction_charged(account, ledger, new, key, None)
+            .await
+    }
+
+    /// [`Tally::record_transaction`] with what a card really charged for an entry in another
+    /// currency, committed with the entry (see [`charges`]).
+    pub async fn record_transaction_charged(
+        &self,
+        account: AccountId,
+        ledger: Option<i64>,
+        new: NewTransaction,
+        key: Option<String>,
+        charged: Option<Money>,
+    ) -> Result<Recorded, Error> {
         let now = self.now();
         let write_key = key.clone();
         let written = self
@@ -76,6 +90,9 @@ impl Tally {
                 }
                 let ledger = resolve_ledger(c, account, ledger)?;
                 let tx = transactions::record(c, account, ledger, new, now)?;
+                if let Some(charge) = charged {
+                    charges::record(c, account, tx.id, charge)?;
+                }
                 if let Some(k) = &write_key {
                     idempotency::remember(c, account, k, tx.id, now)?;
                 }

@@ -100,6 +100,10 @@ pub enum Command {
         field: &'static str,
         message: String,
     },
+    /// `/convert 100 EUR USD`, the words as written (read when it runs).
+    Convert {
+        args: String,
+    },
 }
 
 /// `/spent 12.50 lunch yesterday`, or the same as typed options.
@@ -343,6 +347,9 @@ impl Command {
             "help" => Command::Help,
             "start" => Command::Start {
                 code: non_empty(args),
+            },
+            "convert" => Command::Convert {
+                args: args.to_owned(),
             },
             table::GROUP_LEDGER => match args.to_ascii_lowercase().as_str() {
                 "enable" | "on" => Command::GroupLedger { enable: true },

@@ -79,6 +79,10 @@ impl Turn<'_> {
                     .plain(" to see what I can do."),
             )),
             Command::Invalid { field, message } => Err(Error::invalid(field, message)),
+            Command::Convert { args } => match crate::parser::fx::convert_command(&args) {
+                Some(ask) => self.convert_answer(ask),
+                None => Err(Error::invalid("amount", super::currencies::CONVERT_USAGE)),
+            },
         }
     }
 
@@ -361,6 +365,12 @@ impl Turn<'_> {
 
     fn settings_command(&mut self, command: SettingsCommand) -> Result<Reply, Error> {
         if self.is_group() {
+            // The one group setting: balances per currency or in the group's currency.
+            if let SettingsCommand::Change { key, value } = &command
+                && key.eq_ignore_ascii_case("currency")
+            {
+                return self.group_currency_setting(value);
+            }
             return Err(Error::invalid(
                 "settings",
                 "Settings are personal: send /settings to me in a private chat.",

@@ -11,6 +11,7 @@ use crate::domain::{Platform, Timezone, TransactionKind};
 use crate::error::Error;
 use crate::services::analytics::{self, SavingsRate};
 use crate::services::digests::{self, Digest, Frequency, SEND_HOUR};
+use crate::services::home_totals::InHome;
 use crate::services::{accounts, ledgers};
 
 /// Findings a digest carries under the period's figures: a digest is a glance, not a report.
@@ -163,6 +164,21 @@ pub fn compose(
         if !top.is_empty() {
             t = t.plain(format!(" Most went to {}.", top.join(", ")));
         }
+    }
+    match &summary.home {
+        Some(InHome::Total(h)) => {
+            t = t.line().plain(format!(
+                "All in {}: spent ≈ {}, earned ≈ {} {}.",
+                h.income.currency().code(),
+                h.expenses,
+                h.income,
+                h.rates.note()
+            ));
+        }
+        Some(InHome::NoRates { missing }) => {
+            t = t.line().plain(InHome::no_rates_note(missing));
+        }
+        None => {}
     }
     let mut findings = advice::analyse(conn, digest.account, digest.ledger, today)?;
     findings.truncate(DIGEST_FINDINGS);

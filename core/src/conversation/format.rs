@@ -8,6 +8,7 @@ use crate::models::transaction::Transaction;
 use crate::money::Money;
 use crate::services::analytics::{SavingsPeriod, Summary};
 use crate::services::budgets::BudgetStatus;
+use crate::services::home_totals::InHome;
 
 /// `today`, `yesterday`, `on Monday` (within the week), `Nov 3`, or `Nov 3, 2025`.
 pub fn relative_date(date: NaiveDate, today: NaiveDate) -> String {
@@ -74,6 +75,16 @@ pub fn budget_line(s: &BudgetStatus) -> Text {
     if s.projected_over() {
         t = t.plain(format!(" · on pace for {}", s.projected));
     }
+    if let Some(rates) = &s.converted {
+        t = t.plain(format!(" · other currencies {}", rates.note()));
+    }
+    if !s.uncounted.is_empty() {
+        let codes: Vec<&str> = s.uncounted.iter().map(|c| c.code()).collect();
+        t = t.plain(format!(
+            " · {} not counted (no exchange rate yet)",
+            codes.join(", ")
+        ));
+    }
     t
 }
 
@@ -82,6 +93,9 @@ pub fn summary(s: &Summary) -> Text {
     let mut t = Text::new().bold(format!("Summary for {}", s.range.label()));
     if s.is_empty() {
         return t.line().plain("Nothing recorded in this period yet.");
+    }
+    if let Some(home) = &s.home {
+        t = t.append(home_lines(home));
     }
     for c in &s.currencies {
         t = t.line();
@@ -145,6 +159,37 @@ pub fn summary(s: &Summary) -> Text {
     t
 }
 
+/// The one-currency block of a summary in several currencies, or why there is none.
+fn home_lines(home: &InHome) -> Text {
+    match home {
+        InHome::Total(h) => {
+            let code = h.income.currency().code();
+            Text::new()
+                .line()
+                .line()
+                .bold(format!("All in {code}"))
+                .plain(format!(" ({})", h.rates.note()))
+                .line()
+                .plain("Income: ")
+                .bold(format!("≈ {}", h.income))
+                .line()
+                .plain("Expenses: ")
+                .bold(format!("≈ {}", h.expenses))
+                .line()
+                .plain(if h.net.is_negative() {
+                    "Net (loss): "
+                } else {
+                    "Net (saved): "
+                })
+                .bold(format!("≈ {}", h.net))
+        }
+        InHome::NoRates { missing } => Text::new()
+            .line()
+            .line()
+            .italic(InHome::no_rates_note(missing)),
+    }
+}
+
 pub fn savings(periods: &[SavingsPeriod]) -> Text {
     let mut t = Text::new().bold("Savings");
     let mut any = false;
@@ -163,6 +208,28 @@ pub fn savings(periods: &[SavingsPeriod]) -> Text {
                 f.expenses,
                 f.net.abs()
             ));
+        }
+        match &p.home {
+            Some(InHome::Total(h)) => {
+                let verb = if h.net.is_negative() { "lost" } else { "saved" };
+                let rate = crate::services::analytics::SavingsRate::of(h.net, h.income)
+                    .map(|r| format!(" ({r} of income)"))
+                    .unwrap_or_default();
+                t = t.line().plain(format!(
+                    "  all in {}: in ≈ {}, out ≈ {}, {verb} ≈ {}{rate}, {}",
+                    h.income.currency().code(),
+                    h.income,
+                    h.expenses,
+                    h.net.abs(),
+                    h.rates.note()
+                ));
+            }
+            Some(InHome::NoRates { missing }) => {
+                t = t
+                    .line()
+                    .plain(format!("  {}", InHome::no_rates_note(missing)));
+            }
+            None => {}
         }
     }
     if !any {

@@ -15,6 +15,7 @@ use crate::money::{Money, Rounding};
 use crate::parser::{AddIntent, BudgetIntent, Intent, Metric, Parsed, QueryIntent};
 use crate::period::DateRange;
 use crate::services::budgets::BudgetAlert;
+use crate::services::home_totals::InHome;
 use crate::services::transactions::{self, Filter, NewTransaction};
 use crate::services::{analytics, budgets, categories, ledgers};
 
@@ -248,10 +249,38 @@ impl Turn<'_> {
                 } else {
                     on
                 };
-                let mut t = Text::new()
-                    .plain(format!("{} {verb} ", self.subject()))
-                    .bold(format::totals(&totals, home))
-                    .plain(format!("{from} in {period}."));
+                let in_home = analytics::total_in_home(
+                    self.conn,
+                    actor,
+                    ledger,
+                    q.period,
+                    kind,
+                    q.category.as_ref(),
+                    &totals,
+                )?;
+                let mut t = Text::new().plain(format!("{} {verb} ", self.subject()));
+                t = match &in_home {
+                    // One figure, the per-currency amounts and the rates beside it.
+                    Some(InHome::Total(h)) => {
+                        let figure = match kind {
+                            TransactionKind::Expense => h.expenses,
+                            TransactionKind::Income => h.income,
+                        };
+                        // The home currency's own amount first, as in the summary.
+                        let mut parts = totals.clone();
+                        parts.sort_by_key(|m| (m.currency() != home, m.currency().code()));
+                        t.bold(format!("≈ {figure}")).plain(format!(
+                            " ({} {})",
+                            format::totals(&parts, home),
+                            h.rates.note()
+                        ))
+                    }
+                    _ => t.bold(format::totals(&totals, home)),
+                };
+                t = t.plain(format!("{from} in {period}."));
+                if let Some(InHome::NoRates { missing }) = &in_home {
+                    t = t.line().italic(InHome::no_rates_note(missing));
+                }
                 t = t.append(self.breakdown(kind, q.category.as_ref(), q.period)?);
                 t
             }
@@ -272,6 +301,24 @@ impl Turn<'_> {
                             .plain(format!("{} {verb} ", self.subject()))
                             .bold(c.net.abs().to_string())
                             .plain(format!(" (income {} − expenses {})", c.income, c.expenses));
+                    }
+                    match &s.home {
+                        Some(InHome::Total(h)) => {
+                            let verb = if h.net.is_negative() {
+                                "overspent by"
+                            } else {
+                                "saved"
+                            };
+                            t = t
+                                .line()
+                                .plain(format!("All in {}: {verb} ", home.code()))
+                                .bold(format!("≈ {}", h.net.abs()))
+                                .plain(format!(" {}", h.rates.note()));
+                        }
+                        Some(InHome::NoRates { missing }) => {
+                            t = t.line().italic(InHome::no_rates_note(missing));
+                        }
+                        None => {}
                     }
                     t
                 }
@@ -480,7 +527,7 @@ impl Turn<'_> {
     }
 }
 
-fn alert_text(a: &BudgetAlert) -> Text {
+pub(crate) fn alert_text(a: &BudgetAlert) -> Text {
     let s = &a.status;
     let name = format::category_words(&s.budget.category);
     if a.threshold >= 100 {

@@ -5,6 +5,7 @@ mod actions;
 mod charts;
 pub mod command;
 mod commands;
+mod currencies;
 pub mod digest;
 pub mod exports;
 pub mod fallback;
@@ -244,8 +245,19 @@ impl Tally {
             if let Some(request) = turn.read_schedule(text, explicit)? {
                 return self.finish(turn, msg, move |t| t.schedule(request));
             }
-            let parsed = turn.parse(text)?;
             let group = msg.chat.kind == ChatKind::Group;
+            if let Some(charge) = crate::parser::fx::card_charge(text)
+                && (explicit || !group || meant_for_bot(&turn.parse(&charge.rest)?))
+            {
+                let text = text.to_owned();
+                return self.finish(turn, msg, move |t| t.record_charged(charge, &text));
+            }
+            if let Some(ask) = crate::parser::fx::conversion_question(text)
+                && (explicit || !group)
+            {
+                return self.finish(turn, msg, move |t| t.convert_answer(ask));
+            }
+            let parsed = turn.parse(text)?;
             if group && !explicit && !meant_for_bot(&parsed) {
                 return Ok(Pass::Done(Outcome::Ignored));
             }

@@ -498,6 +498,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         hidden: true,
         ..cmd("start", "", "start talking to Tally")
     },
+    CommandSpec {
+        options: &[
+            required(text("amount", "How much, e.g. 100 (or 100 EUR)")),
+            required(text("to", "Into which currency, e.g. USD")),
+            text("from", "From which currency, e.g. EUR (default: yours)"),
+        ],
+        ..cmd(
+            "convert",
+            "AMOUNT FROM TO",
+            "convert money at today's ECB rates, e.g. /convert 100 EUR USD",
+        )
+    },
 ];
 
 /// The command a name (or one of its aliases) stands for.

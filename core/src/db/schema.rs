@@ -377,3 +377,23 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(ledger_month_totals, transactions);
+
+diesel::table! {
+    /// What a card charged for an entry in another currency (migration 000110).
+    transaction_charges (transaction_id) {
+        transaction_id -> BigInt,
+        amount_minor -> BigInt,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    /// A group's balances in its own currency (`true`) or per currency (no row).
+    ledger_currency_modes (ledger_id) {
+        ledger_id -> BigInt,
+        convert_balances -> Bool,
+    }
+}
+
+diesel::joinable!(transaction_charges -> transactions (transaction_id));
+diesel::allow_tables_to_appear_in_same_query!(transaction_charges, transactions);

@@ -6,6 +6,7 @@ mod category;
 mod chart;
 mod classify;
 mod dates;
+pub mod fx;
 mod intent;
 mod lexicon;
 mod message;

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::home_totals::{self, InHome};
 use super::{categories, ledgers, totals};
 use crate::db::AnyConnection;
 use crate::db::schema::ledger_members;
@@ -61,6 +62,8 @@ pub struct Summary {
     pub range: DateRange,
     pub currencies: Vec<CurrencySummary>,
     pub is_group: bool,
+    /// One total in the ledger's home currency, when entries in other currencies exist.
+    pub home: Option<InHome>,
 }
 
 impl Summary {
@@ -69,12 +72,24 @@ impl Summary {
     }
 }
 
-/// Income, expenses, net, by category (and by member in groups), per currency.
+/// Income, expenses, net, by category (and by member in groups), per currency; with one
+/// total in the ledger's home currency when other currencies are among them.
 pub fn summary(
     conn: &mut AnyConnection,
     actor: AccountId,
     ledger: LedgerId,
     range: DateRange,
+) -> Result<Summary, Error> {
+    summary_in(conn, actor, ledger, range, None)
+}
+
+/// [`summary`] with its one total in `target` instead of the ledger's home currency.
+pub fn summary_in(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    range: DateRange,
+    target: Option<Currency>,
 ) -> Result<Summary, Error> {
     let access = ledgers::access(conn, actor, ledger)?;
     let rows = totals::rows(conn, ledger, range)?;
@@ -186,10 +201,22 @@ pub fn summary(
     // The ledger's own currency first, then the rest by code.
     let home = access.ledger.default_currency;
     currencies.sort_by_key(|s| (s.currency != home, s.currency.code()));
+    let target = target.unwrap_or(home);
+    let home_total = match currencies.iter().any(|s| s.currency != target) {
+        true => {
+            let own = currencies
+                .iter()
+                .find(|s| s.currency == target)
+                .map_or((0, 0), |s| (s.income.minor(), s.expenses.minor()));
+            home_totals::home_total(conn, ledger, range, target, own, |_| true)?
+        }
+        false => None,
+    };
     Ok(Summary {
         range,
         currencies,
         is_group,
+        home: home_total,
     })
 }
 
@@ -223,6 +250,41 @@ pub fn total(
     let mut out: Vec<Money> = sums.into_values().collect();
     out.sort_by_key(|m| m.currency().code());
     Ok(out)
+}
+
+/// [`total`]'s amounts as one figure in the ledger's home currency (expenses or income alike in
+/// [`home_totals::HomeTotal::expenses`] / `income`), when some are in other currencies.
+pub fn total_in_home(
+    conn: &mut AnyConnection,
+    actor: AccountId,
+    ledger: LedgerId,
+    range: DateRange,
+    kind: TransactionKind,
+    category: Option<&CategoryName>,
+    amounts: &[Money],
+) -> Result<Option<InHome>, Error> {
+    let home = ledgers::access(conn, actor, ledger)?
+        .ledger
+        .default_currency;
+    if amounts.iter().all(|m| m.currency() == home) {
+        return Ok(None);
+    }
+    let category_ids: Vec<i64> = categories::all_of(conn, ledger, true)?
+        .into_iter()
+        .filter(|c| c.kind == kind && category.is_none_or(|name| *name == c.name))
+        .map(|c| c.id.get())
+        .collect();
+    let own = amounts
+        .iter()
+        .find(|m| m.currency() == home)
+        .map_or(0, |m| m.minor());
+    let own = match kind {
+        TransactionKind::Income => (own, 0),
+        TransactionKind::Expense => (0, own),
+    };
+    home_totals::home_total(conn, ledger, range, home, own, |e| {
+        e.kind == kind && category_ids.contains(&e.category_id)
+    })
 }
 
 /// A savings rate in tenths of a percent (`235` is 23.5%), rounded half up; may be negative.
@@ -278,6 +340,8 @@ pub struct SavingsPeriod {
     pub range: DateRange,
     /// One entry per currency that had activity; empty for a quiet period.
     pub figures: Vec<SavingsFigures>,
+    /// All figures in the ledger's home currency, when other currencies are among them.
+    pub home: Option<InHome>,
 }
 
 /// Income, expenses, net and savings rate per month, quarter or year, for every bucket that
@@ -289,7 +353,9 @@ pub fn savings(
     granularity: Granularity,
     range: DateRange,
 ) -> Result<Vec<SavingsPeriod>, Error> {
-    ledgers::access(conn, actor, ledger)?;
+    let home = ledgers::access(conn, actor, ledger)?
+        .ledger
+        .default_currency;
     let buckets = granularity.buckets(range);
     if buckets.len() > 1200 {
         return Err(Error::invalid(
@@ -320,6 +386,7 @@ pub fn savings(
             label: granularity.label(b.from),
             range: *b,
             figures: Vec::new(),
+            home: None,
         })
         .collect();
     for ((index, _), (income, expenses)) in sums {
@@ -334,6 +401,31 @@ pub fn savings(
                 net,
                 rate: SavingsRate::of(net, income),
             });
+        }
+    }
+    if out
+        .iter()
+        .any(|p| p.figures.iter().any(|f| f.currency != home))
+    {
+        // One read of the entries and rates for the whole range, shared out by period.
+        let all = DateRange::new(first.from, last.to);
+        let foreign = home_totals::foreign(conn, ledger, all, home)?;
+        let table = super::rates::table(conn, all.from, all.to)?;
+        for period in &mut out {
+            let entries: Vec<_> = foreign
+                .iter()
+                .filter(|e| e.date >= period.range.from && e.date <= period.range.to)
+                .collect();
+            if entries.is_empty() {
+                continue;
+            }
+            let own = period
+                .figures
+                .iter()
+                .find(|f| f.currency == home)
+                .map_or((0, 0), |f| (f.income.minor(), f.expenses.minor()));
+            let c = home_totals::convert_entries(entries, &table, home);
+            period.home = Some(home_totals::in_home(c, own));
         }
     }
     Ok(out)

@@ -4,13 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
-use super::{categories, insert_unless_exists, ledgers, totals, ts};
+use super::home_totals::{self, Foreign, RatesUsed};
+use super::{categories, insert_unless_exists, ledgers, rates, totals, ts};
 use crate::db::AnyConnection;
 use crate::db::schema::{budget_alerts, budgets, categories as categories_t, transactions};
 use crate::domain::{AccountId, CategoryId, CategoryName, LedgerId, TransactionKind};
 use crate::error::Error;
 use crate::models::budget::{Budget, BudgetRow, NewBudgetAlertRow, NewBudgetRow};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::period::{BudgetPeriod, DateRange};
 
 /// The fill levels, in percent, at which a group hears about a budget once per period.
@@ -144,6 +145,11 @@ pub struct BudgetStatus {
     pub projected: Money,
     pub days_elapsed: i64,
     pub days_total: i64,
+    /// Expenses in other currencies counted in `spent` at their converted amounts, with the
+    /// rates used; `None` when there were none.
+    pub converted: Option<RatesUsed>,
+    /// Currencies of expenses left out of `spent` because no rate converts them yet.
+    pub uncounted: Vec<Currency>,
 }
 
 impl BudgetStatus {
@@ -202,10 +208,25 @@ fn status_of(
             diesel::dsl::sql::<Nullable<BigInt>>(totals::SUM_LOW),
         ))
         .first(conn)?;
-    let spent = Money::total(
-        totals::join_sum(high.unwrap_or(0), low.unwrap_or(0)),
-        currency,
-    );
+    let own = totals::join_sum(high.unwrap_or(0), low.unwrap_or(0));
+    // A budget in dollars counts a euro expense at its converted amount (its own date's rate).
+    let category_ids: Vec<i64> = categories_t::table
+        .filter(categories_t::ledger_id.eq(budget.ledger.get()))
+        .filter(categories_t::name.eq(budget.category.as_str()))
+        .select(categories_t::id)
+        .load(conn)?;
+    let others: Vec<Foreign> = home_totals::foreign(conn, budget.ledger, range, currency)?
+        .into_iter()
+        .filter(|e| e.kind == TransactionKind::Expense && category_ids.contains(&e.category_id))
+        .collect();
+    let (converted, uncounted, extra) = if others.is_empty() {
+        (None, Vec::new(), 0)
+    } else {
+        let table = rates::table(conn, range.from, range.to)?;
+        let c = home_totals::convert_entries(&others, &table, currency);
+        ((c.count > 0).then_some(c.rates), c.missing, c.expenses)
+    };
+    let spent = Money::total(own + extra, currency);
     let days_total = range.days();
     let days_elapsed = ((today - range.from).num_days() + 1).clamp(1, days_total);
     let projected = spent.mul_div(days_total, days_elapsed).unwrap_or(spent);
@@ -217,6 +238,8 @@ fn status_of(
         projected,
         days_elapsed,
         days_total,
+        converted,
+        uncounted,
     })
 }
 

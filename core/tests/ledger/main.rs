@@ -13,6 +13,7 @@ mod conversation;
 mod export_tools;
 mod exports;
 mod first_use;
+mod home_totals;
 mod imports;
 mod isolation;
 mod large_totals;

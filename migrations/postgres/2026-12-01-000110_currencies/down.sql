@@ -1,0 +1,2 @@
+DROP TABLE ledger_currency_modes;
+DROP TABLE transaction_charges;
