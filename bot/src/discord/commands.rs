@@ -220,6 +220,21 @@ pub fn command(data: &CommandData) -> Command {
         GROUP_LEDGER => Command::GroupLedger {
             enable: g.sub == Some("enable"),
         },
+        "split" => Command::split(
+            text("amount").unwrap_or(""),
+            text("note"),
+            text("members").unwrap_or(""),
+        ),
+        "balances" => Command::Balances,
+        "settle" => Command::Settle,
+        // A mention in a text option arrives as `<@id>`, which the core reads as that user.
+        "paid" => Command::Paid {
+            words: format!(
+                "{} {}",
+                text("member").unwrap_or(""),
+                text("amount").unwrap_or("")
+            ),
+        },
         other => Command::Unknown {
             name: other.to_owned(),
         },

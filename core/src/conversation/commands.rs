@@ -76,6 +76,11 @@ impl Turn<'_> {
                     .plain(" to see what I can do."),
             )),
             Command::Invalid { field, message } => Err(Error::invalid(field, message)),
+            Command::Split(split) => self.split_command(split),
+            Command::Balances => self.balances_command(),
+            Command::Settle => self.settle_command(),
+            Command::Paid { words } => self.paid_command(&words),
+            Command::Unmerge { username } => self.unmerge_command(&username),
         }
     }
 

@@ -14,6 +14,7 @@ mod periods;
 #[cfg(test)]
 mod properties;
 pub mod recurrence;
+pub mod shared;
 mod spelling;
 mod suggest;
 mod tokens;
