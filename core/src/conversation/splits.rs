@@ -114,6 +114,34 @@ pub fn read_members(words: &str, mentions: &[Mention]) -> Result<Members, Error>
     Ok(out)
 }
 
+/// Moves the words from the first platform mention in `amount` on (with a `for` or `with`
+/// just before it) into the members.
+fn cut_at_mentions(amount: &str, members: &str, mentions: &[Mention]) -> (String, String) {
+    let words: Vec<&str> = amount.split_whitespace().collect();
+    let first = mentions
+        .iter()
+        .filter_map(|m| {
+            let first_word = m.text.split_whitespace().next()?;
+            words.iter().position(|w| w.trim_matches(',') == first_word)
+        })
+        .min();
+    let Some(mut cut) = first else {
+        return (amount.to_owned(), members.to_owned());
+    };
+    while cut > 1
+        && matches!(
+            words[cut - 1].to_ascii_lowercase().as_str(),
+            "for" | "with" | "among" | "between"
+        )
+    {
+        cut -= 1;
+    }
+    (
+        words[..cut].join(" "),
+        format!("{} {members}", words[cut..].join(" ")),
+    )
+}
+
 fn mode_words(mode: Mode, n: usize) -> String {
     match mode {
         Mode::Equal => format!("split {n} ways"),
@@ -167,7 +195,10 @@ impl Turn<'_> {
     /// `/split AMOUNT [NOTE] [@member…]`: the sender paid.
     pub(crate) fn split_command(&mut self, command: SplitCommand) -> Result<Reply, Error> {
         let me = self.cx.account.id;
-        self.split_paid_by(me, &command.amount, &command.members)
+        // A mention without `@` (a Telegram text mention) starts the members too.
+        let (amount, members) =
+            cut_at_mentions(&command.amount, &command.members, &self.cx.mentions);
+        self.split_paid_by(me, &amount, &members)
     }
 
     /// Records a shared expense paid by `payer`; `amount` is the amount and note as written.
@@ -186,12 +217,21 @@ impl Turn<'_> {
             .tally
             .parser()
             .parse_add_args(amount, TransactionKind::Expense, &ctx)
-            .map_err(|e| Error::invalid("amount", e.to_string()))?;
+            .map_err(|e| {
+                let said = e
+                    .to_string()
+                    .replace("/spent 12.50 lunch", "/split 90 taxi @ann @ben");
+                Error::invalid("amount", said)
+            })?;
         let money = Money::from_decimal(add.amount, add.currency, Rounding::Reject)
             .map_err(|e| Error::money("amount", e))?;
         let ledger = self.cx.ledger.id;
-        let category =
-            categories::resolve_or_other(self.conn, ledger, TransactionKind::Expense, &add.category)?;
+        let category = categories::resolve_or_other(
+            self.conn,
+            ledger,
+            TransactionKind::Expense,
+            &add.category,
+        )?;
         let mut named = Vec::with_capacity(members.named.len());
         for (who, value) in &members.named {
             named.push((self.resolve_who(who)?, *value));
@@ -221,10 +261,7 @@ impl Turn<'_> {
         let mut text = Text::new()
             .plain(format!("✅ {} paid ", entry.payer_name))
             .append(format::transaction_line(&entry.transaction, self.cx.today))
-            .plain(format!(
-                ", {}:",
-                mode_words(entry.mode, entry.shares.len())
-            ));
+            .plain(format!(", {}:", mode_words(entry.mode, entry.shares.len())));
         for share in &entry.shares {
             text = text
                 .line()
@@ -282,14 +319,20 @@ impl Turn<'_> {
                     t = t.line();
                 }
                 t = if p.net.is_negative() {
-                    t.plain("You owe ").bold(p.net.abs().to_string()).plain(" in all.")
+                    t.plain("You owe ")
+                        .bold(p.net.abs().to_string())
+                        .plain(" in all.")
                 } else {
-                    t.plain("You are owed ").bold(p.net.to_string()).plain(" in all.")
+                    t.plain("You are owed ")
+                        .bold(p.net.to_string())
+                        .plain(" in all.")
                 };
             }
             t
         };
-        text = text.line().append(balances_text(&positions, self.cx.account.id));
+        text = text
+            .line()
+            .append(balances_text(&positions, self.cx.account.id));
         Ok(Reply::text(text))
     }
 
@@ -332,7 +375,12 @@ impl Turn<'_> {
         let mut who = None;
         let mut rest = Vec::new();
         let mut words = words.to_owned();
-        if let Some(m) = self.cx.mentions.iter().find(|m| words.contains(m.text.as_str())) {
+        if let Some(m) = self
+            .cx
+            .mentions
+            .iter()
+            .find(|m| words.contains(m.text.as_str()))
+        {
             who = Some(Who::UserId {
                 id: m.user_id.clone(),
                 name: Some(m.name.clone()),
@@ -349,7 +397,9 @@ impl Turn<'_> {
         }
         let who = who.ok_or_else(|| Error::invalid("member", usage))?;
         let to = self.resolve_who(&who)?;
-        let money = self.amount_of(&rest.join(" ")).ok_or_else(|| Error::invalid("amount", usage))??;
+        let money = self
+            .amount_of(&rest.join(" "))
+            .ok_or_else(|| Error::invalid("amount", usage))??;
         let me = self.cx.account.id;
         self.record_settlement(me, to, money)
     }
@@ -420,11 +470,14 @@ impl Turn<'_> {
     }
 
     pub(crate) fn undo_settlement(&mut self, id: i64) -> Result<Reply, Error> {
-        let s = splits::undo_settlement(self.conn, self.cx.account.id, id, self.cx.now)
-            .map_err(|e| match e {
-                Error::NotFound { .. } => Error::Conflict("That settlement is already gone.".into()),
+        let s = splits::undo_settlement(self.conn, self.cx.account.id, id, self.cx.now).map_err(
+            |e| match e {
+                Error::NotFound { .. } => {
+                    Error::Conflict("That settlement is already gone.".into())
+                }
                 other => other,
-            })?;
+            },
+        )?;
         Ok(Reply {
             edit: Some(OutMessage::new(
                 Text::plain_str("↩ Undone: ").append(settlement_line(&s)),
@@ -449,12 +502,12 @@ fn settlement_line(s: &Settlement) -> Text {
 }
 
 fn settlement_message(s: &Settlement) -> OutMessage {
-    OutMessage::new(Text::plain_str("✅ Recorded: ").append(settlement_line(s))).with_buttons(
-        vec![vec![Button {
+    OutMessage::new(Text::plain_str("✅ Recorded: ").append(settlement_line(s))).with_buttons(vec![
+        vec![Button {
             label: "↩ Undo".into(),
             action: Action::UndoSettlement(s.id),
-        }]],
-    )
+        }],
+    ])
 }
 
 /// Each member's position per currency; the reader's own line says "you".
@@ -470,7 +523,11 @@ pub(crate) fn balances_text(positions: &[Position], me: AccountId) -> Text {
             text = text.line().italic(format!("{}:", c.code()));
             currency = Some(c);
         }
-        let name = if p.account == me { "You".to_owned() } else { p.name.clone() };
+        let name = if p.account == me {
+            "You".to_owned()
+        } else {
+            p.name.clone()
+        };
         let verb = match (p.account == me, p.net.is_negative()) {
             (true, true) => "owe",
             (true, false) => "are owed",

@@ -530,7 +530,11 @@ pub const COMMANDS: &[CommandSpec] = &[
             required(text("amount", "How much, e.g. 20")),
         ],
         scope: Scope::Group,
-        ..cmd("paid", "@member AMOUNT", "record that you paid a member back")
+        ..cmd(
+            "paid",
+            "@member AMOUNT",
+            "record that you paid a member back",
+        )
     },
 ];
 

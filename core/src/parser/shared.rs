@@ -164,7 +164,10 @@ fn read_settlement(words: &[String], lower: &[String]) -> Option<SharedIntent> {
     let to_word = &words[2];
     let to_lower = &lower[2];
     if to_word.chars().any(|c| c.is_ascii_digit())
-        || matches!(to_lower.as_str(), "for" | "the" | "a" | "an" | "on" | "my" | "our")
+        || matches!(
+            to_lower.as_str(),
+            "for" | "the" | "a" | "an" | "on" | "my" | "our"
+        )
     {
         return None;
     }

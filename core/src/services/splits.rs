@@ -111,7 +111,10 @@ fn name_of(names: &HashMap<i64, String>, id: i64) -> String {
 }
 
 /// The current members a split may name: everyone who has not left.
-pub fn members(conn: &mut AnyConnection, ledger: LedgerId) -> Result<Vec<(AccountId, String)>, Error> {
+pub fn members(
+    conn: &mut AnyConnection,
+    ledger: LedgerId,
+) -> Result<Vec<(AccountId, String)>, Error> {
     Ok(ledger_members::table
         .filter(ledger_members::ledger_id.eq(ledger.get()))
         .filter(ledger_members::left_at.is_null())
@@ -393,7 +396,10 @@ fn merges(conn: &mut AnyConnection, ledger: LedgerId) -> Result<HashMap<i64, i64
     Ok(split_placeholders::table
         .filter(split_placeholders::ledger_id.eq(ledger.get()))
         .filter(split_placeholders::merged_into.is_not_null())
-        .select((split_placeholders::account_id, split_placeholders::merged_into))
+        .select((
+            split_placeholders::account_id,
+            split_placeholders::merged_into,
+        ))
         .load::<(i64, Option<i64>)>(conn)?
         .into_iter()
         .filter_map(|(from, to)| to.map(|to| (from, to)))
@@ -550,9 +556,14 @@ pub fn settle(
     require_member(conn, ledger, from)?;
     require_member(conn, ledger, to)?;
     if money.minor() <= 0 {
-        return Err(Error::invalid("amount", "The amount must be more than zero."));
+        return Err(Error::invalid(
+            "amount",
+            "The amount must be more than zero.",
+        ));
     }
-    let amount_minor = money.stored_minor().map_err(|e| Error::money("amount", e))?;
+    let amount_minor = money
+        .stored_minor()
+        .map_err(|e| Error::money("amount", e))?;
     let row: SettlementRow = diesel::insert_into(settlements::table)
         .values(NewSettlementRow {
             ledger_id: ledger.get(),
@@ -638,7 +649,8 @@ pub fn last_settlement_of(
 pub fn username_key(raw: &str) -> Option<String> {
     let u = raw.trim().trim_start_matches('@');
     let ok = (1..=64).contains(&u.len())
-        && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
     ok.then(|| u.to_ascii_lowercase())
 }
 

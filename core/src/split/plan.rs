@@ -133,7 +133,9 @@ impl Weight {
 pub enum PlanError {
     #[error("Name each person once.")]
     Repeated,
-    #[error("Split one expense one way: equal, shares (2x), exact amounts (30) or percentages (50%).")]
+    #[error(
+        "Split one expense one way: equal, shares (2x), exact amounts (30) or percentages (50%)."
+    )]
     MixedModes,
     #[error("Give everyone a percentage, or leave percentages out.")]
     MissingPercent,
@@ -294,7 +296,10 @@ impl<K: Clone + PartialEq> Plan<K> {
                 _ => None,
             })
             .sum();
-        let weighted = self.parts.iter().any(|(_, w)| !matches!(w, Weight::Exact(_)));
+        let weighted = self
+            .parts
+            .iter()
+            .any(|(_, w)| !matches!(w, Weight::Exact(_)));
         if exact > i128::from(total) || (!weighted && exact != i128::from(total)) {
             return Err(if exact > i128::from(total) {
                 PlanError::ExactOver(shown)

@@ -23,4 +23,5 @@ mod rates_store;
 mod recurring;
 mod services;
 mod smoke;
+mod splits;
 mod sqlite_processes;
