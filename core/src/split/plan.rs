@@ -329,7 +329,7 @@ fn basis_points(d: Decimal) -> Result<u64, PlanError> {
 }
 
 fn percent_text(bp: u64) -> String {
-    if bp % 100 == 0 {
+    if bp.is_multiple_of(100) {
         (bp / 100).to_string()
     } else {
         format!("{}.{:02}", bp / 100, bp % 100)

@@ -166,7 +166,7 @@ async fn three_flatmates_share_groceries_and_a_taxi_then_settle_up() {
         // Ann: +90 - 30 - 20 - her dinner share.
         let ann_net = net(&b, ann);
         assert!(
-            ann_net == 90_00 - 30_00 - 20_00 - 33_33 || ann_net == 90_00 - 30_00 - 20_00 - 33_34
+            ann_net == 9000 - 3000 - 2000 - 3333 || ann_net == 9000 - 3000 - 2000 - 3334
         );
         let r = flat.say("ben", "who owes whom?").await;
         assert!(r.plain().contains("Balances"), "{}", r.plain());
@@ -212,7 +212,7 @@ async fn three_flatmates_share_groceries_and_a_taxi_then_settle_up() {
             .await
             .unwrap();
         let total: i128 = spent.currencies.iter().map(|c| c.expenses.minor()).sum();
-        assert_eq!(total, 250_00);
+        assert_eq!(total, 25000);
         let _ = ben;
     }
 }
@@ -225,15 +225,15 @@ async fn a_settlement_by_text_and_its_undo() {
         flat.say("ben", "/balances").await;
         flat.say("ann", "/split 40 pizza").await;
         let (ann, ben) = (flat.account("ann").await, flat.account("ben").await);
-        assert_eq!(net(&flat.balances(ann).await, ben), -20_00);
+        assert_eq!(net(&flat.balances(ann).await, ben), -2000);
         let r = flat.say("ben", "I paid Ann 15").await;
         assert!(r.plain().contains("Ben paid Ann $15.00"), "{}", r.plain());
-        assert_eq!(net(&flat.balances(ann).await, ben), -5_00);
+        assert_eq!(net(&flat.balances(ann).await, ben), -500);
         let r = flat.say("ann", "how much do I owe?").await;
         assert!(r.plain().contains("You are owed $5.00"), "{}", r.plain());
         let r = flat.say("ben", "/undo").await;
         assert!(r.plain().contains("Undone"), "{}", r.plain());
-        assert_eq!(net(&flat.balances(ann).await, ben), -20_00);
+        assert_eq!(net(&flat.balances(ann).await, ben), -2000);
         let r = flat.say("ann", "Ben paid me 20").await;
         assert!(r.plain().contains("Ben paid Ann $20.00"), "{}", r.plain());
         assert!(flat.balances(ann).await.is_empty());
@@ -254,7 +254,7 @@ async fn a_mention_of_someone_who_has_not_written_becomes_theirs_when_they_write
         assert!(
             before
                 .iter()
-                .any(|p| p.name == "@dan" && p.net.minor() == -45_00)
+                .any(|p| p.name == "@dan" && p.net.minor() == -4500)
         );
         // Someone else cannot take the placeholder: only the platform's username matches.
         let r = flat
@@ -276,19 +276,19 @@ async fn a_mention_of_someone_who_has_not_written_becomes_theirs_when_they_write
             r.plain()
         );
         let dan = flat.account("dan").await;
-        assert_eq!(net(&flat.balances(ann).await, dan), -45_00);
+        assert_eq!(net(&flat.balances(ann).await, dan), -4500);
         // Later mentions of @dan name him, not a new placeholder.
         flat.say("ann", "/split 10 snacks @dan").await;
-        assert_eq!(net(&flat.balances(ann).await, dan), -50_00);
+        assert_eq!(net(&flat.balances(ann).await, dan), -5000);
         // The merge can be undone: the placeholder's shares stand apart again.
         let r = flat.say("dan", "/split unmerge @dan").await;
         assert!(r.plain().contains("stands apart again"), "{}", r.plain());
         let after = flat.balances(ann).await;
-        assert_eq!(net(&after, dan), -5_00);
+        assert_eq!(net(&after, dan), -500);
         assert!(
             after
                 .iter()
-                .any(|p| p.name == "@dan" && p.net.minor() == -45_00)
+                .any(|p| p.name == "@dan" && p.net.minor() == -4500)
         );
         assert_zero_sum(&after);
         let _ = t;
@@ -317,7 +317,7 @@ async fn text_mentions_name_people_by_user_id() {
         // When Fred writes, he is the same person (the id is the platform's).
         flat.say("fred", "/balances").await;
         let (ann, fred) = (flat.account("ann").await, flat.account("fred").await);
-        assert_eq!(net(&flat.balances(ann).await, fred), -20_00);
+        assert_eq!(net(&flat.balances(ann).await, fred), -2000);
         let _ = t;
     }
 }
@@ -412,7 +412,7 @@ async fn a_plain_group_expense_offers_to_split_among_all() {
         let r = flat.press("ann", split_all.clone()).await;
         assert!(r.plain().contains("split 2 ways"), "{}", r.plain());
         let ben = flat.account("ben").await;
-        assert_eq!(net(&flat.balances(ann).await, ben), -30_00);
+        assert_eq!(net(&flat.balances(ann).await, ben), -3000);
         // Pressed again (or by someone else), nothing changes twice.
         let r = flat.press("ann", split_all).await;
         assert!(r.plain().contains("already shared"), "{}", r.plain());
