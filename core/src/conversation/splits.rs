@@ -5,7 +5,7 @@ use super::command::SplitCommand;
 use super::format;
 use super::message::{Button, Mention, OutMessage, Reply, Text};
 use super::turn::Turn;
-use crate::domain::{AccountId, TransactionId, TransactionKind};
+use crate::domain::{AccountId, Platform, TransactionId, TransactionKind};
 use crate::error::Error;
 use crate::money::{Money, Rounding};
 use crate::parser::shared::{Person, SharedIntent};
@@ -37,7 +37,14 @@ pub struct Members {
 
 /// Reads `for @ann 2x with @ben, @cat 30 and me`. Words that are neither a member, a value
 /// right after one, nor a joining word are refused, so a typo never silently drops someone.
-pub fn read_members(words: &str, mentions: &[Mention]) -> Result<Members, Error> {
+///
+/// `<@id>` is read as a user id only where the platform writes mentions so (`ids_in_text`,
+/// Discord); elsewhere anyone could type it.
+pub fn read_members(
+    words: &str,
+    mentions: &[Mention],
+    ids_in_text: bool,
+) -> Result<Members, Error> {
     let mut out = Members::default();
     let mut last_valued = true;
     let words: Vec<&str> = words
@@ -69,7 +76,9 @@ pub fn read_members(words: &str, mentions: &[Mention]) -> Result<Members, Error>
                 None,
             ));
             last_valued = false;
-        } else if let Some(id) = word.strip_prefix("<@").and_then(|r| r.strip_suffix('>')) {
+        } else if ids_in_text
+            && let Some(id) = word.strip_prefix("<@").and_then(|r| r.strip_suffix('>'))
+        {
             let id = id.trim_start_matches('!');
             out.named.push((
                 Who::UserId {
@@ -152,6 +161,11 @@ fn mode_words(mode: Mode, n: usize) -> String {
 }
 
 impl Turn<'_> {
+    /// Whether `<@id>` in the words is the platform's own mention syntax (Discord's).
+    fn ids_in_text(&self) -> bool {
+        self.cx.source.platform == Platform::Discord
+    }
+
     fn require_group_chat(&self) -> Result<(), Error> {
         if self.is_group() {
             Ok(())
@@ -209,7 +223,7 @@ impl Turn<'_> {
         members: &str,
     ) -> Result<Reply, Error> {
         self.require_group_chat()?;
-        let members = read_members(members, &self.cx.mentions)?;
+        let members = read_members(members, &self.cx.mentions, self.ids_in_text())?;
         let vocabulary = self.vocabulary()?;
         let ctx = self.parse_context(&vocabulary);
         let add = self
@@ -389,7 +403,7 @@ impl Turn<'_> {
         }
         for w in words.split_whitespace() {
             if who.is_none() && (w.starts_with('@') || w.starts_with("<@")) {
-                let members = read_members(w, &[])?;
+                let members = read_members(w, &[], self.ids_in_text())?;
                 who = members.named.into_iter().next().map(|(w, _)| w);
             } else {
                 rest.push(w);

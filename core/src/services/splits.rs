@@ -810,3 +810,64 @@ pub fn unmerge(
         .execute(conn)?;
     Ok(true)
 }
+
+/// How a shared expense moves spending between members in a summary: `delta` for `account`
+/// (minus the whole amount for its author, plus each share for its participant); `shared` is
+/// the expense's amount, given once per expense.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shift {
+    pub currency: Currency,
+    pub account: i64,
+    pub delta: Money,
+    pub shared: Option<Money>,
+}
+
+/// The shifts of the live shared expenses dated within `range`.
+pub(crate) fn member_shifts(
+    conn: &mut AnyConnection,
+    ledger: LedgerId,
+    range: crate::period::DateRange,
+) -> Result<Vec<Shift>, Error> {
+    let merged = merges(conn, ledger)?;
+    let who = |id: i64| merged.get(&id).copied().unwrap_or(id);
+    let rows: Vec<(i64, i64, i64, String, i64, i64)> = split_shares::table
+        .inner_join(tx_t::table.on(tx_t::id.eq(split_shares::transaction_id)))
+        .filter(tx_t::ledger_id.eq(ledger.get()))
+        .filter(tx_t::deleted_at.is_null())
+        .filter(tx_t::occurred_on.ge(range.from))
+        .filter(tx_t::occurred_on.le(range.to))
+        .order((split_shares::transaction_id, split_shares::position))
+        .select((
+            split_shares::transaction_id,
+            tx_t::author_account_id,
+            tx_t::amount_minor,
+            tx_t::currency,
+            split_shares::account_id,
+            split_shares::share_minor,
+        ))
+        .load(conn)?;
+    let mut out = Vec::new();
+    let mut last = None;
+    for (t, author, amount, code, account, share) in rows {
+        let currency = currency(&code)?;
+        let money = |m: i64| {
+            Money::from_minor(m, currency).map_err(|e| Error::Internal(format!("share: {e}")))
+        };
+        if last != Some(t) {
+            last = Some(t);
+            out.push(Shift {
+                currency,
+                account: author,
+                delta: money(-amount)?,
+                shared: Some(money(amount)?),
+            });
+        }
+        out.push(Shift {
+            currency,
+            account: who(account),
+            delta: money(share)?,
+            shared: None,
+        });
+    }
+    Ok(out)
+}

@@ -165,9 +165,7 @@ async fn three_flatmates_share_groceries_and_a_taxi_then_settle_up() {
         assert_zero_sum(&b);
         // Ann: +90 - 30 - 20 - her dinner share.
         let ann_net = net(&b, ann);
-        assert!(
-            ann_net == 9000 - 3000 - 2000 - 3333 || ann_net == 9000 - 3000 - 2000 - 3334
-        );
+        assert!(ann_net == 9000 - 3000 - 2000 - 3333 || ann_net == 9000 - 3000 - 2000 - 3334);
         let r = flat.say("ben", "who owes whom?").await;
         assert!(r.plain().contains("Balances"), "{}", r.plain());
 
@@ -213,6 +211,21 @@ async fn three_flatmates_share_groceries_and_a_taxi_then_settle_up() {
             .unwrap();
         let total: i128 = spent.currencies.iter().map(|c| c.expenses.minor()).sum();
         assert_eq!(total, 25000);
+        // In the group's summary each member spent their share, and it says how much was shared.
+        let usd_summary = &spent.currencies[0];
+        assert_eq!(usd_summary.shared_expenses.minor(), 25000);
+        let by: i128 = usd_summary.by_member.iter().map(|m| m.expenses.minor()).sum();
+        assert_eq!(by, 25000);
+        let ann_spent = usd_summary
+            .by_member
+            .iter()
+            .find(|m| m.account == ann)
+            .expect("ann in the summary")
+            .expenses
+            .minor();
+        assert!(ann_spent == 3000 + 2000 + 3333 || ann_spent == 3000 + 2000 + 3334);
+        let r = flat.say("ann", "/summary").await;
+        assert!(r.plain().contains("shared: each member counts their share"), "{}", r.plain());
         let _ = ben;
     }
 }
