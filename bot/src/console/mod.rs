@@ -103,6 +103,7 @@ impl Console {
             content,
             at: self.tally.now(),
             message_ref: Some(self.counter.to_string()),
+            mentions: Default::default(),
         };
         // A private chat: every fresh line is answered, so only a reply matters here.
         let delivery = self.tally.handle(msg).await?.delivery();

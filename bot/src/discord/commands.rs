@@ -225,6 +225,21 @@ pub fn command(data: &CommandData) -> Command {
                 .collect::<Vec<_>>()
                 .join(" "),
         },
+        "split" => Command::split(
+            text("amount").unwrap_or(""),
+            text("note"),
+            text("members").unwrap_or(""),
+        ),
+        "balances" => Command::Balances,
+        "settle" => Command::Settle,
+        // A mention in a text option arrives as `<@id>`, which the core reads as that user.
+        "paid" => Command::Paid {
+            words: format!(
+                "{} {}",
+                text("member").unwrap_or(""),
+                text("amount").unwrap_or("")
+            ),
+        },
         other => Command::Unknown {
             name: other.to_owned(),
         },

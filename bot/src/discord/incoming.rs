@@ -131,6 +131,7 @@ pub fn incoming(
     Incoming {
         platform: Platform::Discord,
         message_ref: Some(update_id.clone()),
+        mentions: Default::default(),
         update_id,
         sender,
         chat,

@@ -230,6 +230,8 @@ fn style_of(action: &Action) -> ButtonStyle {
         Action::RecurringDelete(_) => ButtonStyle::Danger,
         Action::MakeRecurring(_) => ButtonStyle::Primary,
         Action::Chart(_) => ButtonStyle::Secondary,
+        Action::SplitAll(_) | Action::SettlePaid { .. } => ButtonStyle::Primary,
+        Action::UndoSettlement(_) => ButtonStyle::Secondary,
     }
 }
 

@@ -212,6 +212,7 @@ pub async fn post(
         content,
         at: now,
         message_ref: None,
+        mentions: Default::default(),
     };
     match tally.handle(incoming).await {
         Ok(outcome) => {

@@ -1,12 +1,14 @@
 //! A Telegram update as the core's `Incoming`, plus what answering it needs to know.
 
 use chrono::{DateTime, Utc};
-use tally_core::conversation::{Action, COMMANDS, Chat, Content, Incoming, Sender};
+use tally_core::conversation::{
+    Action, COMMANDS, Chat, Content, Incoming, Mention, Mentions, Sender,
+};
 use tally_core::domain::{ChatKind, Platform};
 use tally_core::services::membership::Standing;
 use teloxide::types::{
-    CallbackQuery, CallbackQueryId, ChatId, ChatMemberUpdated, Message, MessageId, Update,
-    UpdateKind, User, UserId,
+    CallbackQuery, CallbackQueryId, ChatId, ChatMemberUpdated, Message, MessageEntityKind,
+    MessageId, Update, UpdateKind, User, UserId,
 };
 
 use super::api::Target;
@@ -101,6 +103,7 @@ fn read_message(m: &Message, update_id: String, bot_username: Option<&str>) -> I
             content,
             at: m.date,
             message_ref: Some(message_ref(m.chat.id, m.id)),
+            mentions: mentions(m, from),
         },
         target,
         member: group.then_some((m.chat.id, from.id)),
@@ -147,6 +150,7 @@ fn read_press(q: &CallbackQuery, update_id: String, now: DateTime<Utc>) -> Inbou
             content: Content::Action(action),
             at: now,
             message_ref: Some(message_ref(carrier_chat.id, carrier.id())),
+            mentions: Default::default(),
         },
         member: (kind == ChatKind::Group).then_some((carrier_chat.id, q.from.id)),
         query: q.id.clone(),
@@ -170,6 +174,29 @@ fn chat(c: &teloxide::types::Chat, kind: ChatKind) -> Chat {
         kind,
         id: c.id.0.to_string(),
         title: c.title().map(str::to_owned),
+    }
+}
+
+/// The sender's username and the people the message names by user id (`text_mention`
+/// entities, which Telegram makes for people without a username). A bare `@username` stays in
+/// the text: the core matches it only against people who wrote in the chat with it.
+fn mentions(m: &Message, from: &User) -> Mentions {
+    let users = m
+        .parse_entities()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| match e.kind() {
+            MessageEntityKind::TextMention { user } if !user.is_bot => Some(Mention {
+                text: e.text().to_owned(),
+                user_id: user.id.0.to_string(),
+                name: display_name(user),
+            }),
+            _ => None,
+        })
+        .collect();
+    Mentions {
+        sender_username: from.username.clone(),
+        users,
     }
 }
 

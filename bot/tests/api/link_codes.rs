@@ -303,6 +303,7 @@ async fn say(app: &TestApp, platform: Platform, user: &str, text: &str) -> (Stri
         content: tally_core::conversation::Content::from_text(text),
         at: app.clock.now(),
         message_ref: None,
+        mentions: Default::default(),
     };
     let reply = app
         .tally
@@ -398,6 +399,7 @@ async fn a_phished_start_link_hands_over_nothing() {
                 ),
                 at: app.clock.now(),
                 message_ref: None,
+                mentions: Default::default(),
             })
             .await
             .unwrap()

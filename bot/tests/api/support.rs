@@ -204,6 +204,7 @@ impl TestApp {
             content: Content::from_text(text),
             at: self.clock.now(),
             message_ref: None,
+            mentions: Default::default(),
         };
         self.tally
             .handle(msg)
@@ -239,6 +240,7 @@ impl TestApp {
             content: Content::from_text(text),
             at: self.clock.now(),
             message_ref: None,
+            mentions: Default::default(),
         };
         self.tally
             .handle(msg)

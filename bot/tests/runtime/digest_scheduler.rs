@@ -91,6 +91,7 @@ fn message(n: u32, at: DateTime<Utc>, text: &str) -> Incoming {
         content: Content::from_text(text),
         at,
         message_ref: None,
+        mentions: Default::default(),
     }
 }
 

@@ -79,6 +79,7 @@ fn incoming(n: u32, user: &str, content: Content, at: DateTime<Utc>) -> Incoming
         content,
         at,
         message_ref: Some(n.to_string()),
+        mentions: Default::default(),
     }
 }
 

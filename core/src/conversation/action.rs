@@ -4,7 +4,8 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::domain::{CategoryName, TransactionId};
+use crate::domain::{AccountId, CategoryName, TransactionId};
+use crate::money::{Currency, Money};
 use crate::period::{DateRange, Granularity};
 
 /// What pressing a button does. The acting account is whoever pressed it, and every action is
@@ -36,6 +37,16 @@ pub enum Action {
     MakeRecurring(TransactionId),
     /// Answer with a chart of what the message carrying the button showed.
     Chart(ChartButton),
+    /// Share a plain group expense among every member.
+    SplitAll(TransactionId),
+    /// Record one payment a settle-up proposed.
+    SettlePaid {
+        from: AccountId,
+        to: AccountId,
+        money: Money,
+    },
+    /// Delete a settlement the message reported.
+    UndoSettlement(i64),
 }
 
 /// The chart a "📊 Chart" button asks for: small enough to ride in the button itself.
@@ -107,6 +118,23 @@ impl Action {
             ("rd", None) => Action::RecurringDelete(id),
             ("mr", None) => Action::MakeRecurring(TransactionId(id)),
             ("ch", rest) => Action::Chart(ChartButton::from_code(id, rest)?),
+            ("sa", None) => Action::SplitAll(TransactionId(id)),
+            ("us", None) => Action::UndoSettlement(id),
+            // `sp:FROM:TO:MINOR:CUR`
+            ("sp", Some(rest)) => {
+                let mut parts = rest.split(':');
+                let to: i64 = parts.next()?.parse().ok()?;
+                let minor: i64 = parts.next()?.parse().ok()?;
+                let currency = Currency::parse(parts.next()?).ok()?;
+                if parts.next().is_some() || minor <= 0 {
+                    return None;
+                }
+                Action::SettlePaid {
+                    from: AccountId(id),
+                    to: AccountId(to),
+                    money: Money::from_minor(minor, currency).ok()?,
+                }
+            }
             _ => return None,
         };
         Some(action)
@@ -132,6 +160,14 @@ impl fmt::Display for Action {
                 (id, Some(rest)) => write!(f, "ch:{id}:{rest}"),
                 (id, None) => write!(f, "ch:{id}"),
             },
+            Action::SplitAll(id) => write!(f, "sa:{id}"),
+            Action::UndoSettlement(id) => write!(f, "us:{id}"),
+            Action::SettlePaid { from, to, money } => write!(
+                f,
+                "sp:{from}:{to}:{}:{}",
+                money.minor(),
+                money.currency().code()
+            ),
         }
     }
 }
@@ -157,6 +193,14 @@ mod tests {
             ))),
             Action::Chart(ChartButton::Monthly(Granularity::Quarter)),
             Action::Chart(ChartButton::Budget),
+            Action::SplitAll(TransactionId(i64::MAX)),
+            Action::UndoSettlement(i64::MAX),
+            Action::SettlePaid {
+                from: AccountId(1_000_000_000),
+                to: AccountId(1_000_000_001),
+                money: Money::from_minor(99_999_999_999, Currency::parse("USD").expect("usd"))
+                    .expect("money"),
+            },
         ] {
             let s = a.encode();
             assert!(s.len() <= 64, "{s} is too long");
@@ -179,6 +223,10 @@ mod tests {
             "ch:2:fortnight",
             "ch:3:x",
             "ch:9",
+            "sp:1:2:0:USD",
+            "sp:1:2:5:XYZ",
+            "sp:1:2:5",
+            "sa:1:2",
         ] {
             assert_eq!(Action::decode(s), None, "{s}");
         }

@@ -29,6 +29,9 @@ impl Turn<'_> {
             | Action::RecurringDelete(_) => self.recurring_act(action),
             Action::MakeRecurring(id) => self.make_recurring(*id),
             Action::Chart(chart) => self.chart_pressed(*chart),
+            Action::SplitAll(id) => self.split_existing(*id),
+            Action::SettlePaid { from, to, money } => self.settle_pressed(*from, *to, *money),
+            Action::UndoSettlement(id) => self.undo_settlement(*id),
             Action::Cancel(id) => {
                 pending::cancel(self.conn, &self.cx, *id)?;
                 Ok(Reply {

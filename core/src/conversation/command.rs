@@ -104,6 +104,32 @@ pub enum Command {
     Convert {
         args: String,
     },
+    /// `/split`: a shared expense the sender paid.
+    Split(SplitCommand),
+    /// `/balances`: each member's net position.
+    Balances,
+    /// `/settle`: the fewest payments that settle everyone.
+    Settle,
+    /// `/paid @ann 20`: the sender paid a member back. The words as written (a member and an
+    /// amount, in either order), read when the command runs.
+    Paid {
+        words: String,
+    },
+    /// `/split unmerge @ann`: a placeholder merged into someone stands apart again.
+    Unmerge {
+        username: String,
+    },
+}
+
+/// `/split 90 taxi @ann @ben`, or the same as typed options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitCommand {
+    /// The amount as written; in the text form, all the words before the first member (the
+    /// parser splits them into amount, category, note and date), as for [`AddCommand`].
+    pub amount: String,
+    /// Who shares it and how, as written: `for @ann`, `@ann 2x @ben`, `@ann 30`, `@ann 50%`.
+    /// Empty: everyone in the group.
+    pub members: String,
 }
 
 /// `/spent 12.50 lunch yesterday`, or the same as typed options.
@@ -351,6 +377,12 @@ impl Command {
             "convert" => Command::Convert {
                 args: args.to_owned(),
             },
+            "split" => Command::split_text(args),
+            "balances" => Command::Balances,
+            "settle" => Command::Settle,
+            "paid" => Command::Paid {
+                words: args.to_owned(),
+            },
             table::GROUP_LEDGER => match args.to_ascii_lowercase().as_str() {
                 "enable" | "on" => Command::GroupLedger { enable: true },
                 "disable" | "off" => Command::GroupLedger { enable: false },
@@ -412,6 +444,51 @@ impl Command {
                 note: note.and_then(non_empty),
                 date,
             }),
+        })
+    }
+
+    /// `/split` as text: the words up to the first member (or `for`/`with` before one) are
+    /// the amount and note, the rest says who shares it.
+    fn split_text(args: &str) -> Command {
+        let words: Vec<&str> = args.split_whitespace().collect();
+        if let [verb, who] = words.as_slice()
+            && matches!(verb.to_ascii_lowercase().as_str(), "unmerge" | "undo-merge")
+        {
+            return Command::Unmerge {
+                username: who.trim_start_matches('@').to_owned(),
+            };
+        }
+        let first_member = words
+            .iter()
+            .position(|w| w.starts_with('@'))
+            .unwrap_or(words.len());
+        let mut cut = first_member;
+        while cut > 1
+            && matches!(
+                words[cut - 1].to_ascii_lowercase().as_str(),
+                "for" | "with" | "among" | "between" | "everyone" | "all"
+            )
+        {
+            cut -= 1;
+        }
+        Command::split(&words[..cut].join(" "), None, &words[cut..].join(" "))
+    }
+
+    /// `/split` from typed options: the amount, a note, and who shares it.
+    pub fn split(amount: &str, note: Option<&str>, members: &str) -> Command {
+        if amount.trim().is_empty() {
+            return invalid(
+                "amount",
+                "Tell me how much, e.g. /split 90 taxi @ann @ben (or /split 60 groceries for everyone).",
+            );
+        }
+        let amount = match note.and_then(non_empty) {
+            Some(n) => format!("{} {n}", amount.trim()),
+            None => amount.trim().to_owned(),
+        };
+        Command::Split(SplitCommand {
+            amount,
+            members: members.trim().to_owned(),
         })
     }
 

@@ -83,6 +83,11 @@ impl Turn<'_> {
                 Some(ask) => self.convert_answer(ask),
                 None => Err(Error::invalid("amount", super::currencies::CONVERT_USAGE)),
             },
+            Command::Split(split) => self.split_command(split),
+            Command::Balances => self.balances_command(),
+            Command::Settle => self.settle_command(),
+            Command::Paid { words } => self.paid_command(&words),
+            Command::Unmerge { username } => self.unmerge_command(&username),
         }
     }
 

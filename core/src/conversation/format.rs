@@ -146,7 +146,14 @@ pub fn summary(s: &Summary) -> Text {
             }
         }
         if !c.by_member.is_empty() {
-            t = t.line().line().italic("By member");
+            t = if c.shared_expenses.is_zero() {
+                t.line().line().italic("By member")
+            } else {
+                t.line().line().italic(format!(
+                    "By member (of which {} shared: each member counts their share)",
+                    c.shared_expenses
+                ))
+            };
             for m in &c.by_member {
                 let mut line = format!("• {}: spent {}", m.name, m.expenses);
                 if !m.income.is_zero() {

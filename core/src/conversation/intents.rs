@@ -137,6 +137,13 @@ impl Turn<'_> {
                 action: Action::ChooseCategory(tx.id),
             },
         ]];
+        // A plain expense in a group stays the group's; one press shares it among everyone.
+        if self.is_group() && tx.kind == TransactionKind::Expense {
+            rows.push(vec![Button {
+                label: "➗ Split among all".into(),
+                action: Action::SplitAll(tx.id),
+            }]);
+        }
         if tx.category.is_other() {
             let live: Vec<CategoryName> = categories::all_of(self.conn, tx.ledger, false)?
                 .into_iter()
@@ -498,6 +505,21 @@ impl Turn<'_> {
     }
 
     pub fn undo(&mut self) -> Result<Reply, Error> {
+        // A settlement recorded after the sender's last entry is what they undo.
+        let last_tx = transactions::last_of(self.conn, self.cx.account.id, self.cx.ledger.id)?;
+        if let Some((id, at)) = crate::services::splits::last_settlement_of(
+            self.conn,
+            self.cx.account.id,
+            self.cx.ledger.id,
+        )? && last_tx.as_ref().is_none_or(|t| t.created_at <= at)
+        {
+            let mut reply = self.undo_settlement(id)?;
+            if let Some(edit) = reply.edit.take() {
+                reply.messages.push(edit);
+            }
+            reply.notice = None;
+            return Ok(reply);
+        }
         match transactions::undo_last(
             self.conn,
             self.cx.account.id,

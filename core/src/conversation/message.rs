@@ -18,6 +18,32 @@ pub struct Incoming {
     pub at: DateTime<Utc>,
     /// The platform's id of the message itself, kept as the source of what it records.
     pub message_ref: Option<String>,
+    /// Who the platform says the message names, and the sender's username (shared expenses).
+    pub mentions: Mentions,
+}
+
+/// People a platform marked in a message, and the sender's platform username.
+///
+/// Only the adapter can know these (they are not in the text a user could type), so a split
+/// names people by what the platform vouches for, never by a look-alike name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mentions {
+    /// The sender's platform username (Telegram's `@username`, without the `@`): a
+    /// placeholder mentioned by that username in this chat becomes the sender.
+    pub sender_username: Option<String>,
+    /// Mentions that carry a user id (Telegram `text_mention`, Discord user mentions).
+    pub users: Vec<Mention>,
+}
+
+/// One mention with a platform user id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// The words of the message it covers (`Ann Smith`, or `<@123>` on Discord).
+    pub text: String,
+    /// The platform's user id.
+    pub user_id: String,
+    /// How to call them until they write themselves.
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

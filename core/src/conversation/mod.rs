@@ -17,6 +17,7 @@ pub mod message;
 mod pending;
 pub mod recurring;
 mod reminders;
+pub mod splits;
 pub mod table;
 mod turn;
 
@@ -28,8 +29,8 @@ use tracing::{Instrument as _, debug, warn};
 pub use action::Action;
 pub use command::Command;
 pub use message::{
-    Attachment, AttachmentKind, Button, Chat, Content, Incoming, OutMessage, Reply, Sender, Style,
-    Text,
+    Attachment, AttachmentKind, Button, Chat, Content, Incoming, Mention, Mentions, OutMessage,
+    Reply, Sender, Style, Text,
 };
 pub use table::{COMMANDS, CommandSpec};
 
@@ -168,7 +169,7 @@ impl Tally {
         msg: &Incoming,
         text: &str,
     ) -> Result<bool, Error> {
-        if strip_remind_me(text).is_some() {
+        if strip_remind_me(text).is_some() || crate::parser::shared::read(text).is_some() {
             return Ok(true);
         }
         let account = match accounts::find_identity(conn, msg.platform, &msg.sender.id)? {
@@ -239,6 +240,9 @@ impl Tally {
                 let request = reminders::read(rest);
                 return self.finish(turn, msg, move |t| t.remind(request));
             }
+            if let Some(shared) = crate::parser::shared::read(text) {
+                return self.finish(turn, msg, move |t| t.shared_text(shared));
+            }
             if let Some(request) = turn.read_chart(text)? {
                 return self.finish(turn, msg, move |t| t.chart(request));
             }
@@ -289,9 +293,10 @@ impl Tally {
             return Ok(Pass::Done(Outcome::Duplicate));
         }
         let now = cx.now;
+        let merged = cx.merged.clone();
         let result = conn.transaction(|c| work(&mut Turn { conn: c, cx }));
         let reply = match result {
-            Ok(reply) => reply,
+            Ok(reply) => splits::with_merge_note(reply, merged.as_deref()),
             Err(e) if e.kind() != ErrorKind::Internal => {
                 debug!(error = %e, "user error");
                 Reply::text(Text::plain_str(e.user_message()))

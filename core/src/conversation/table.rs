@@ -510,6 +510,44 @@ pub const COMMANDS: &[CommandSpec] = &[
             "convert money at today's ECB rates, e.g. /convert 100 EUR USD",
         )
     },
+    CommandSpec {
+        options: &[
+            required(text("amount", "How much, e.g. 90 or 90 EUR")),
+            text("note", "What it was for"),
+            text(
+                "members",
+                "Who shares it: @ann @ben, @ann 2x, @ann 30, @ann 50% (default: everyone)",
+            ),
+        ],
+        scope: Scope::Group,
+        ..cmd(
+            "split",
+            "AMOUNT [NOTE] [for] [@member [2x|30|50%]…]",
+            "a shared expense you paid, split equally, by shares, amounts or percentages",
+        )
+    },
+    CommandSpec {
+        aliases: &["balance", "owe"],
+        scope: Scope::Group,
+        ..cmd("balances", "", "who owes whom in this group, per currency")
+    },
+    CommandSpec {
+        aliases: &["settleup"],
+        scope: Scope::Group,
+        ..cmd("settle", "", "the fewest payments that settle everyone up")
+    },
+    CommandSpec {
+        options: &[
+            required(text("member", "Who you paid, e.g. @ann")),
+            required(text("amount", "How much, e.g. 20")),
+        ],
+        scope: Scope::Group,
+        ..cmd(
+            "paid",
+            "@member AMOUNT",
+            "record that you paid a member back",
+        )
+    },
 ];
 
 /// The command a name (or one of its aliases) stands for.

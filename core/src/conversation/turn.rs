@@ -11,7 +11,7 @@ use crate::models::account::Account;
 use crate::models::ledger::Ledger;
 use crate::parser::{ParseContext, Parsed, Vocabulary};
 use crate::services::transactions::Source;
-use crate::services::{accounts, categories, keywords, ledgers};
+use crate::services::{accounts, categories, keywords, ledgers, splits};
 use crate::tally::Tally;
 
 /// The update's context, independent of the connection (so it can move into a savepoint).
@@ -32,6 +32,10 @@ pub(crate) struct Cx {
     pub chat_id: String,
     /// The sender's platform user id: with `source.platform`, the identity (for linking).
     pub sender_id: String,
+    /// People the platform marked in the message (shared expenses name them).
+    pub mentions: Vec<super::message::Mention>,
+    /// A placeholder `@username` this message merged into the sender, to say so in the reply.
+    pub merged: Option<String>,
 }
 
 pub(crate) struct Turn<'a> {
@@ -65,6 +69,7 @@ impl<'a> Turn<'a> {
     ) -> Result<Turn<'a>, Error> {
         let now = tally.now();
         let account = sender_account(tally, conn, msg, now)?;
+        let mut merged = None;
         let ledger = match msg.chat.kind {
             ChatKind::Private => ledgers::personal(conn, account.id)?,
             ChatKind::Group => {
@@ -88,6 +93,9 @@ impl<'a> Turn<'a> {
                     msg.sender.role,
                     now,
                 )?;
+                if let Some(username) = &msg.mentions.sender_username {
+                    merged = splits::claim_username(conn, ledger.id, username, account.id, now)?;
+                }
                 ledger
             }
         };
@@ -110,6 +118,8 @@ impl<'a> Turn<'a> {
                 chat_key: format!("{}:{}", msg.platform, msg.chat.id),
                 chat_id: msg.chat.id.clone(),
                 sender_id: msg.sender.id.clone(),
+                mentions: msg.mentions.users.clone(),
+                merged,
             },
         })
     }

@@ -388,6 +388,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A shared expense: the entry it divides and who paid it.
+    splits (transaction_id) {
+        transaction_id -> BigInt,
+        ledger_id -> BigInt,
+        payer_account_id -> BigInt,
+        mode -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One participant's part of a split, in minor units, and the weight it came from.
+    split_shares (transaction_id, position) {
+        transaction_id -> BigInt,
+        position -> Integer,
+        account_id -> BigInt,
+        weight -> Text,
+        share_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Money paid from one member to another to settle up; never spending.
+    settlements (id) {
+        id -> BigInt,
+        ledger_id -> BigInt,
+        author_account_id -> BigInt,
+        from_account_id -> BigInt,
+        to_account_id -> BigInt,
+        amount_minor -> BigInt,
+        currency -> Text,
+        occurred_on -> Date,
+        source_platform -> Text,
+        source_ref -> Nullable<Text>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     /// A group's balances in its own currency (`true`) or per currency (no row).
     ledger_currency_modes (ledger_id) {
         ledger_id -> BigInt,
@@ -397,3 +437,18 @@ diesel::table! {
 
 diesel::joinable!(transaction_charges -> transactions (transaction_id));
 diesel::allow_tables_to_appear_in_same_query!(transaction_charges, transactions);
+
+diesel::table! {
+    /// A mentioned `@username` not seen yet, and the member it was merged into.
+    split_placeholders (id) {
+        id -> BigInt,
+        ledger_id -> BigInt,
+        username_key -> Text,
+        account_id -> BigInt,
+        merged_into -> Nullable<BigInt>,
+        merged_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(splits, split_shares, transactions);

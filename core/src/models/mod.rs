@@ -4,6 +4,7 @@ pub mod account;
 pub mod budget;
 pub mod category;
 pub mod ledger;
+pub mod split;
 pub mod transaction;
 
 use crate::error::Error;

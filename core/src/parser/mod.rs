@@ -17,6 +17,7 @@ mod periods;
 mod properties;
 pub mod recurrence;
 mod spec_json;
+pub mod shared;
 mod spelling;
 mod suggest;
 mod tokens;

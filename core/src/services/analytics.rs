@@ -53,8 +53,11 @@ pub struct CurrencySummary {
     pub count: i64,
     /// Largest first, expenses before income.
     pub by_category: Vec<CategoryTotal>,
-    /// Only for group ledgers: who spent and earned what.
+    /// Only for group ledgers: who spent and earned what. A shared expense counts as each
+    /// participant's share, not as the payer's whole amount.
     pub by_member: Vec<MemberTotal>,
+    /// Only for group ledgers: how much of `expenses` was shared (split among members).
+    pub shared_expenses: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +135,7 @@ pub fn summary_in(
                 count: 0,
                 by_category: Vec::new(),
                 by_member: Vec::new(),
+                shared_expenses: zero,
             });
         entry.count += count;
         match kind {
@@ -164,6 +168,22 @@ pub fn summary_in(
                 total,
                 count,
             });
+        }
+    }
+    if is_group {
+        // Shared expenses: the author's whole amount becomes each participant's share.
+        for shift in super::splits::member_shifts(conn, ledger, range)? {
+            let Some(s) = per_currency.get_mut(shift.currency.code()) else {
+                continue;
+            };
+            let zero = Money::zero(shift.currency);
+            if let Some(total) = shift.shared {
+                s.shared_expenses = add(s.shared_expenses, total)?;
+            }
+            let p = people
+                .entry((shift.currency.code(), shift.account))
+                .or_insert((zero, zero));
+            p.0 = add(p.0, shift.delta)?;
         }
     }
     for ((code, author), (expenses, income)) in people {

@@ -27,6 +27,7 @@ pub mod rates;
 pub mod recurring;
 pub mod reminders;
 pub mod settings;
+pub mod splits;
 pub(crate) mod totals;
 pub mod transactions;
 pub mod unlinking;

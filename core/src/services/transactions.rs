@@ -183,7 +183,10 @@ pub fn edit(
             transactions::updated_at.eq(ts(now)),
         ))
         .execute(conn)?;
-    get(conn, actor, id)
+    let edited = get(conn, actor, id)?;
+    // A shared expense's shares follow its amount.
+    super::splits::recompute(conn, &edited)?;
+    Ok(edited)
 }
 
 /// Soft-deletes: the row stays, marked, so history is never lost.

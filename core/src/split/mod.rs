@@ -5,7 +5,9 @@
 //! transfers) are proven once, by property tests, away from storage and chat.
 
 mod allocate;
+mod plan;
 mod settle;
 
 pub use allocate::{Portion, SplitError, allocate};
+pub use plan::{MAX_PARTICIPANTS, Mode, Plan, PlanError, Value, Weight};
 pub use settle::{EXACT_SETTLE_LIMIT, Transfer, settle_up};

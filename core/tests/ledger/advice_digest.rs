@@ -43,6 +43,7 @@ fn command(n: u32, user: &str, chat: (ChatKind, &str), role: Option<Role>, text:
         content: Content::from_text(text),
         at: at("2026-11-24T12:00:00Z"),
         message_ref: None,
+        mentions: Default::default(),
     }
 }
 

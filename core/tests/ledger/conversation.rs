@@ -53,6 +53,7 @@ impl Chatter {
             content,
             at: now(),
             message_ref: Some(self.next.to_string()),
+            mentions: Default::default(),
         }
     }
 

@@ -50,6 +50,7 @@ impl Chatter {
             content: Content::from_text(text),
             at: self.tally.now(),
             message_ref: Some(self.next.to_string()),
+            mentions: Default::default(),
         }
     }
 

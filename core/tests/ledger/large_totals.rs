@@ -146,6 +146,7 @@ async fn summary_and_savings_commands_answer_with_huge_entries_in_a_group() {
                 content: Content::from_text(text),
                 at: now(),
                 message_ref: Some(n.to_string()),
+                mentions: Default::default(),
             }
         };
         // Everyone writes once, then mallory's huge entries go in through the service (the

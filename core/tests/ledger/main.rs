@@ -26,4 +26,5 @@ mod recurring;
 mod scheduled_outbox;
 mod services;
 mod smoke;
+mod splits;
 mod sqlite_processes;

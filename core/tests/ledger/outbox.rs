@@ -38,6 +38,7 @@ fn message(update: &str, text: &str) -> Incoming {
         content: Content::from_text(text),
         at: now(),
         message_ref: Some(update.to_owned()),
+        mentions: Default::default(),
     }
 }
 

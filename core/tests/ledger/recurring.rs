@@ -67,6 +67,7 @@ impl Chatter {
             content: Content::from_text(text),
             at: self.tally.now(),
             message_ref: Some(self.next.to_string()),
+            mentions: Default::default(),
         };
         let reply: Option<Reply> = self.tally.handle(msg).await.unwrap().reply();
         reply.map(|r| r.plain()).unwrap_or_default()
@@ -396,6 +397,7 @@ async fn advice_offers_to_schedule_a_payment_it_found() {
             },
             at: chat.tally.now(),
             message_ref: None,
+            mentions: Default::default(),
         };
         let advice = chat
             .tally
