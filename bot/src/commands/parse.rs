@@ -5,7 +5,7 @@ use std::io::{BufRead, BufWriter, Write};
 use chrono::NaiveDate;
 use tally_core::domain::DateOrder;
 use tally_core::money::Currency;
-use tally_core::parser::{ParseContext, Parser, Vocabulary};
+use tally_core::parser::{LanguageChoice, ParseContext, Parser, Vocabulary};
 
 #[derive(Debug, clap::Args)]
 pub struct ParseArgs {
@@ -18,11 +18,16 @@ pub struct ParseArgs {
     /// How to read 3/11: mdy (March 11) or dmy (3 November).
     #[arg(long, default_value = "mdy")]
     pub date_order: String,
+    /// The language to read: auto (decided per message), en, es, de, fr or pt (tried first,
+    /// and breaks ties).
+    #[arg(long, default_value = "auto")]
+    pub lang: String,
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<()> {
     let currency = Currency::parse(&args.currency)?;
     let date_order: DateOrder = args.date_order.parse().map_err(anyhow::Error::msg)?;
+    let lang: LanguageChoice = args.lang.parse()?;
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -39,7 +44,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<()> {
     for line in stdin.split(b'\n') {
         let line = line?;
         let text = String::from_utf8_lossy(&line);
-        let parsed = parser.parse(text.trim_end_matches('\r'), &ctx);
+        let parsed = parser.parse_as(text.trim_end_matches('\r'), &ctx, lang);
         serde_json::to_writer(&mut out, &parsed.intent.to_spec_json())?;
         out.write_all(b"\n")?;
     }
