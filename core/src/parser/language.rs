@@ -147,7 +147,7 @@ struct Table {
     /// Characters only this language writes (`ñ`, `ß`, `ç`): each is strong evidence.
     letters: Vec<char>,
     /// Words that say nothing about the language even if listed (`a`, `taxi`).
-    neutral: Vec<String>,
+    neutral: std::collections::HashSet<String>,
     /// The single words of the phrases, for one-typo corrections (`farmcia` → `farmacia`).
     words: Vec<String>,
     spelling: DeletionIndex,
@@ -820,6 +820,17 @@ fn rewrite(
                 i += len;
                 continue;
             }
+        }
+        // An abbreviation's dot before a number (`Fr. 45`) goes: the word was read already.
+        if t.kind == Kind::Other
+            && t.raw == "."
+            && !t.space_before
+            && i > 0
+            && toks[i - 1].kind == Kind::Word
+            && toks.get(i + 1).is_some_and(|n| n.kind == Kind::Number)
+        {
+            i += 1;
+            continue;
         }
         if t.space_before && !out.is_empty() {
             out.push(' ');

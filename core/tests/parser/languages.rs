@@ -91,7 +91,7 @@ fn number_forms_of_each_locale() {
         ("dîner 1\u{a0}234,56", "add expense 1234.56 EUR food 2026-11-24"),
         ("pagué la hipoteca 1.200", "add expense 1200 EUR housing 2026-11-24"),
         ("Kaltmiete 1 200", "add expense 1200 EUR housing 2026-11-24"),
-        ("café 2,5", "add expense 2.5 EUR food 2026-11-24"),
+        ("un café 2,5", "add expense 2.5 EUR food 2026-11-24"),
         ("cafezinho 3,75", "add expense 3.75 EUR food 2026-11-24"),
         ("Flugticket 12.99", "add expense 12.99 EUR travel 2026-11-24"),
         ("Ferienwohnung 1'250.50 Franken", "add expense 1250.5 CHF travel 2026-11-24"),
@@ -263,7 +263,7 @@ fn everyday_categories_in_each_language() {
     check(&[
         ("supermercado 40", "add expense 40 EUR groceries 2026-11-24"),
         ("Supermarkt 40", "add expense 40 EUR groceries 2026-11-24"),
-        ("courses 40", "add expense 40 EUR groceries 2026-11-24"),
+        ("les courses 40", "add expense 40 EUR groceries 2026-11-24"),
         ("mercado 40", "add expense 40 EUR groceries 2026-11-24"),
         ("almuerzo 11", "add expense 11 EUR food 2026-11-24"),
         ("Mittagessen 11", "add expense 11 EUR food 2026-11-24"),
