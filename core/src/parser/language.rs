@@ -196,7 +196,9 @@ impl Table {
                 }
                 "thousands" => t.thousands.extend(line.split(',').map(key_of)),
                 "months" => t.months.extend(line.split(',').map(key_of)),
-                "letters" => t.letters.extend(line.chars().filter(|c| !c.is_whitespace())),
+                "letters" => t
+                    .letters
+                    .extend(line.chars().filter(|c| !c.is_whitespace())),
                 "neutral" => t.neutral.extend(line.split(',').map(key_of)),
                 _ => {}
             }
@@ -239,9 +241,9 @@ impl Table {
 
     /// The listed word one typo away from `word` (`supermecado` → `supermercado`), if any.
     fn correct(&self, word: &str) -> Option<&str> {
-        let id = self
-            .spelling
-            .correct(word, |id| self.words.get(id as usize).map_or("", String::as_str))?;
+        let id = self.spelling.correct(word, |id| {
+            self.words.get(id as usize).map_or("", String::as_str)
+        })?;
         self.words.get(id as usize).map(String::as_str)
     }
 
@@ -589,7 +591,9 @@ fn numbers(table: &Table, toks: &mut Vec<Tok<'_>>) {
         let t = &toks[i];
         match t.kind {
             Kind::Number => {
-                let next_dot = toks.get(i + 1).is_some_and(|n| n.raw == "." && !n.space_before);
+                let next_dot = toks
+                    .get(i + 1)
+                    .is_some_and(|n| n.raw == "." && !n.space_before);
                 if let Some(date) = dotted_date(t.raw, next_dot) {
                     let mut tok = t.clone();
                     tok.kind = Kind::Other;
@@ -757,12 +761,7 @@ fn times_thousand(value: &str) -> String {
 }
 
 /// Rewrites the tokens as English: phrases of the table, longest first; other tokens as written.
-fn rewrite(
-    table: &Table,
-    toks: &[Tok<'_>],
-    currency: Currency,
-    vocabulary: &Vocabulary,
-) -> String {
+fn rewrite(table: &Table, toks: &[Tok<'_>], currency: Currency, vocabulary: &Vocabulary) -> String {
     let mut out = String::with_capacity(toks.len() * 8);
     // Where each piece written so far starts, so a postfix word can go before the last one.
     let mut pieces: Vec<usize> = Vec::with_capacity(toks.len());
@@ -836,7 +835,10 @@ fn rewrite(
             out.push(' ');
         } else if !out.is_empty() && t.kind == Kind::Word && !out.ends_with(' ') {
             // A word glued to what came before (`r$` aside) keeps apart from English words.
-            if matches!(toks.get(i.wrapping_sub(1)).map(|p| &p.kind), Some(Kind::Word)) {
+            if matches!(
+                toks.get(i.wrapping_sub(1)).map(|p| &p.kind),
+                Some(Kind::Word)
+            ) {
                 out.push(' ');
             }
         }
@@ -928,9 +930,11 @@ mod tests {
     #[test]
     fn dotted_dates() {
         assert_eq!(dotted_date("03.11", true).as_deref(), Some("03/11"));
-        assert_eq!(dotted_date("12.11.2026", false).as_deref(), Some("12/11/2026"));
+        assert_eq!(
+            dotted_date("12.11.2026", false).as_deref(),
+            Some("12/11/2026")
+        );
         assert_eq!(dotted_date("3.11", false), None);
         assert_eq!(dotted_date("1.234", true), None);
     }
 }
-
