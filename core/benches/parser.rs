@@ -33,13 +33,29 @@ const SAMPLE: &[&str] = &[
     "what's the weather",
 ];
 
+/// Used when `shared/intents/dev-i18n.jsonl` is not beside the repository.
+const SAMPLE_I18N: &[&str] = &[
+    "almuerzo con amigos 14,50",
+    "cuánto gasté en comida este mes?",
+    "Mittagessen 12,50 gestern",
+    "wie viel habe ich letzte Woche ausgegeben",
+    "déjeuner 1 234,56 avant-hier",
+    "combien j'ai dépensé ce mois-ci ?",
+    "almoço R$ 32,90 ontem",
+    "quanto gastei com uber na semana passada",
+];
+
 fn texts() -> Vec<String> {
+    from_set("dev.jsonl", SAMPLE)
+}
+
+fn from_set(name: &str, sample: &[&str]) -> Vec<String> {
     let core = Path::new(env!("CARGO_MANIFEST_DIR"));
     let file = core
         .ancestors()
         .skip(1)
         .take(3)
-        .map(|dir| dir.join("shared/intents/dev.jsonl"))
+        .map(|dir| dir.join("shared/intents").join(name))
         .find(|p| p.is_file());
     let from_file: Vec<String> = file
         .and_then(|p| std::fs::read_to_string(p).ok())
@@ -49,7 +65,7 @@ fn texts() -> Vec<String> {
         .filter_map(|v| v["text"].as_str().map(str::to_owned))
         .collect();
     if from_file.is_empty() {
-        SAMPLE.iter().map(|s| (*s).to_owned()).collect()
+        sample.iter().map(|s| (*s).to_owned()).collect()
     } else {
         from_file
     }
@@ -74,6 +90,21 @@ fn bench(c: &mut Criterion) {
             black_box(parser.parse(black_box(text), &ctx))
         })
     });
+    // Spanish, German, French and Portuguese: the language decided, then read (LANGUAGES.md).
+    let i18n = from_set("dev-i18n.jsonl", SAMPLE_I18N);
+    let euro = ParseContext {
+        currency: Currency::EUR,
+        date_order: DateOrder::Dmy,
+        ..ctx
+    };
+    let mut k = 0;
+    c.bench_function("parse one message (es/de/fr/pt)", |b| {
+        b.iter(|| {
+            let text = &i18n[k % i18n.len()];
+            k += 1;
+            black_box(parser.parse(black_box(text), &euro))
+        })
+    });
     // Worst cases stay linear: 4 KB of one repeated token parses in well under a millisecond
     // in release builds; a quadratic step would show here as tens of milliseconds.
     let mut worst = c.benchmark_group("adversarial 4 KB");
@@ -84,6 +115,7 @@ fn bench(c: &mut Criterion) {
         ("apostrophes", "a'".repeat(2048)),
         ("date words", "the day before yesterday ".repeat(160)),
         ("budget words", "budget ".repeat(585)),
+        ("foreign words", "hace 3 días il y a ".repeat(200)),
     ] {
         worst.bench_function(name, |b| {
             b.iter(|| black_box(parser.parse(black_box(&text), &ctx)))

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use chrono::NaiveDate;
 use tally_core::domain::DateOrder;
 use tally_core::money::Currency;
-use tally_core::parser::{ParseContext, Parser, Vocabulary};
+use tally_core::parser::{LanguageChoice, ParseContext, Parser, Vocabulary};
 
 /// Bytes read from stdin at a time.
 const BLOCK: usize = 1 << 20;
@@ -28,11 +28,16 @@ pub struct ParseArgs {
     /// How to read 3/11: mdy (March 11) or dmy (3 November).
     #[arg(long, default_value = "mdy")]
     pub date_order: String,
+    /// The language to read: auto (decided per message), en, es, de, fr or pt (tried first,
+    /// and breaks ties).
+    #[arg(long, default_value = "auto")]
+    pub lang: String,
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<()> {
     let currency = Currency::parse(&args.currency)?;
     let date_order: DateOrder = args.date_order.parse().map_err(anyhow::Error::msg)?;
+    let lang: LanguageChoice = args.lang.parse()?;
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -48,6 +53,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<()> {
     let filter = Filter {
         parser: &parser,
         ctx: &ctx,
+        lang,
         threads,
     };
     filter.run(std::io::stdin().lock(), std::io::stdout().lock())
@@ -56,6 +62,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<()> {
 struct Filter<'a> {
     parser: &'a Parser,
     ctx: &'a ParseContext<'a>,
+    lang: LanguageChoice,
     threads: usize,
 }
 
@@ -147,7 +154,7 @@ impl Filter<'_> {
     fn sequential(&self, text: &[u8], out: &mut Vec<u8>) {
         for line in text.split(|&b| b == b'\n') {
             let text = String::from_utf8_lossy(line);
-            let parsed = self.parser.parse(text.trim_end_matches('\r'), self.ctx);
+            let parsed = self.parser.parse_as(text.trim_end_matches('\r'), self.ctx, self.lang);
             parsed.intent.write_spec_json(out);
             out.push(b'\n');
         }

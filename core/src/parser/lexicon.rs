@@ -57,6 +57,8 @@ pub(crate) struct Lexicon {
     phrases: HashMap<Key, Entry>,
     categories: Vec<(CategoryName, TransactionKind)>,
     spelling: DeletionIndex,
+    /// Word id → listed on its own (a one-word phrase or grammar word).
+    standalone: Vec<bool>,
 }
 
 impl Lexicon {
@@ -81,6 +83,7 @@ impl Lexicon {
             phrases: HashMap::new(),
             categories: Vec::new(),
             spelling: DeletionIndex::default(),
+            standalone: vec![false],
         };
         let mut section = Section::Words;
         for line in data.lines() {
@@ -157,6 +160,7 @@ impl Lexicon {
         self.ids.insert(word.to_owned(), id);
         self.words.push(word.to_owned());
         self.longest_from.push(0);
+        self.standalone.push(false);
         id
     }
 
@@ -179,6 +183,11 @@ impl Lexicon {
         let mut key: Key = [0; MAX_PHRASE];
         for (slot, w) in key.iter_mut().zip(&words) {
             *slot = self.word_id(w);
+        }
+        if words.len() == 1
+            && let Some(alone) = self.standalone.get_mut(key[0] as usize)
+        {
+            *alone = true;
         }
         if let Section::Words = section {
             return;
@@ -266,6 +275,14 @@ impl Lexicon {
             }
         }
         self.spelling.correct(word, |id| self.word(id))
+    }
+
+    /// Whether the English lexicon lists the word (lowercase) on its own: as a one-word phrase
+    /// or a grammar word, not only inside a longer phrase (`mercado` of `mercado libre`).
+    pub fn knows(&self, word: &str) -> bool {
+        self.ids
+            .get(word)
+            .is_some_and(|&id| self.standalone.get(id as usize).copied().unwrap_or(false))
     }
 
     #[cfg(test)]

@@ -8,6 +8,7 @@ mod classify;
 mod dates;
 pub mod fx;
 mod intent;
+mod language;
 mod lexicon;
 mod message;
 mod note;
@@ -30,6 +31,7 @@ use crate::period::DateRange;
 
 pub use intent::{AddIntent, BudgetIntent, Confidence, Intent, Metric, Parsed, QueryIntent};
 pub use period_spec::{CalendarUnit, DaySpec, PERIOD_FORMS, PeriodSpec};
+pub use language::{Language, LanguageChoice, UnknownLanguage};
 
 use lexicon::Lexicon;
 use message::{Message, prepare};
@@ -192,6 +194,7 @@ fn argument_words(text: &str) -> String {
 #[derive(Debug)]
 pub struct Parser {
     lexicon: Lexicon,
+    languages: language::Languages,
 }
 
 impl Default for Parser {
@@ -210,13 +213,54 @@ pub fn shared() -> &'static Parser {
 
 impl Parser {
     pub fn new() -> Parser {
-        Parser {
-            lexicon: Lexicon::builtin(classify::KNOWN_WORDS),
+        let lexicon = Lexicon::builtin(classify::KNOWN_WORDS);
+        let languages = language::Languages::builtin(&lexicon);
+        Parser { lexicon, languages }
+    }
+
+    /// Reads one chat message, in whichever language it is written.
+    pub fn parse(&self, text: &str, ctx: &ParseContext<'_>) -> Parsed {
+        self.parse_as(text, ctx, LanguageChoice::Auto)
+    }
+
+    /// Reads one chat message, `choice` breaking ties between languages (the account's own).
+    pub fn parse_as(&self, text: &str, ctx: &ParseContext<'_>, choice: LanguageChoice) -> Parsed {
+        match self.read_language(text, ctx, choice) {
+            Some(reading) => {
+                // Numeric dates in a language other than English are day first.
+                let ctx = ParseContext {
+                    date_order: DateOrder::Dmy,
+                    ..*ctx
+                };
+                self.parse_english(&reading.english, &ctx)
+            }
+            None => self.parse_english(text, ctx),
         }
     }
 
-    /// Reads one chat message.
-    pub fn parse(&self, text: &str, ctx: &ParseContext<'_>) -> Parsed {
+    /// The language a message is written in (`choice` breaking ties).
+    pub fn language_of(&self, text: &str, choice: LanguageChoice) -> Language {
+        self.languages
+            .detect(message::clip(text, message::MAX_INPUT), choice)
+    }
+
+    /// A message in another language, read into English (`None` for English).
+    fn read_language(
+        &self,
+        text: &str,
+        ctx: &ParseContext<'_>,
+        choice: LanguageChoice,
+    ) -> Option<language::Reading> {
+        self.languages.read(
+            message::clip(text, message::MAX_INPUT),
+            choice,
+            ctx.currency,
+            ctx.vocabulary,
+            &self.lexicon,
+        )
+    }
+
+    fn parse_english(&self, text: &str, ctx: &ParseContext<'_>) -> Parsed {
         let lowered = prepare(text);
         let msg = Message::read(&self.lexicon, &lowered).with_original(text);
         classify::classify(&self.lexicon, &msg, ctx)
@@ -233,6 +277,18 @@ impl Parser {
         if written_negative(args) {
             return Err(AddArgsError::Negative(kind));
         }
+        let reading = self.read_language(args, ctx, LanguageChoice::Auto);
+        let dmy;
+        let (args, ctx) = match &reading {
+            Some(r) => {
+                dmy = ParseContext {
+                    date_order: DateOrder::Dmy,
+                    ..*ctx
+                };
+                (r.english.as_str(), &dmy)
+            }
+            None => (args, ctx),
+        };
         let lowered = prepare(args);
         let msg = Message::read(&self.lexicon, &lowered).with_original(args);
         let too_large = || AddArgsError::TooLarge(crate::money::Money::largest(ctx.currency));
