@@ -246,6 +246,9 @@ pub struct Review {
     pub fresh_until: Option<DateTime<Utc>>,
 }
 
+/// A group membership as [`review`] reads it: ledger, platform, chat id, last confirmed.
+type GroupMembership = (i64, Option<String>, Option<String>, Option<NaiveDateTime>);
+
 /// [`to_confirm`], plus when the memberships it leaves out go stale.
 pub fn review(
     conn: &mut AnyConnection,
@@ -253,19 +256,18 @@ pub fn review(
     since: DateTime<Utc>,
 ) -> Result<Review, Error> {
     let cutoff = ts(since);
-    let groups: Vec<(i64, Option<String>, Option<String>, Option<NaiveDateTime>)> =
-        ledger_members::table
-            .inner_join(ledgers_t::table)
-            .filter(ledger_members::account_id.eq(account.get()))
-            .filter(ledger_members::left_at.is_null())
-            .filter(ledgers_t::owner_account_id.is_null())
-            .select((
-                ledgers_t::id,
-                ledgers_t::platform,
-                ledgers_t::chat_id,
-                ledger_members::confirmed_at,
-            ))
-            .load(conn)?;
+    let groups: Vec<GroupMembership> = ledger_members::table
+        .inner_join(ledgers_t::table)
+        .filter(ledger_members::account_id.eq(account.get()))
+        .filter(ledger_members::left_at.is_null())
+        .filter(ledgers_t::owner_account_id.is_null())
+        .select((
+            ledgers_t::id,
+            ledgers_t::platform,
+            ledgers_t::chat_id,
+            ledger_members::confirmed_at,
+        ))
+        .load(conn)?;
     let oldest_fresh = groups
         .iter()
         .filter_map(|g| g.3)
