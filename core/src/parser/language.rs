@@ -308,9 +308,7 @@ fn fold_into(c: char, out: &mut String) {
     let c = if c.is_ascii() {
         c.to_ascii_lowercase()
     } else {
-        let mut lower = c.to_lowercase();
-        let l = lower.next().unwrap_or(c);
-        l
+        c.to_lowercase().next().unwrap_or(c)
     };
     let base = match c {
         'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
