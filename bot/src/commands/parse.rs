@@ -154,7 +154,9 @@ impl Filter<'_> {
     fn sequential(&self, text: &[u8], out: &mut Vec<u8>) {
         for line in text.split(|&b| b == b'\n') {
             let text = String::from_utf8_lossy(line);
-            let parsed = self.parser.parse_as(text.trim_end_matches('\r'), self.ctx, self.lang);
+            let parsed = self
+                .parser
+                .parse_as(text.trim_end_matches('\r'), self.ctx, self.lang);
             parsed.intent.write_spec_json(out);
             out.push(b'\n');
         }

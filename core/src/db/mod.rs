@@ -112,11 +112,14 @@ impl Db {
     {
         // Declared first, so dropped last: the epoch moves only once the transaction is over.
         let _changes = AccountChanges(&self.account_epoch);
-        let mut conn = self.checkout()?;
+        // The lock first, then a connection: a writer queued for SQLite's one write lock must not
+        // sit on a pooled connection meanwhile, or a burst of writers holds the whole pool and
+        // every read (marking a reply sent, the outbox sender) times out behind them.
         let _guard = self
             .write_lock
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let mut conn = self.checkout()?;
         let conn: &mut AnyConnection = &mut conn;
         match conn {
             AnyConnection::Sqlite(_) => immediate_transaction(conn, f),
@@ -216,4 +219,62 @@ where
     })
     .await
     .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    /// Found by the crash harness: writers waiting for SQLite's write lock held every pooled
+    /// connection, so reads timed out and replies went out twice.
+    #[test]
+    fn writers_waiting_for_the_sqlite_lock_leave_connections_for_reads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url, 2).expect("connect");
+        db.migrate().expect("migrate");
+
+        // One write holds the lock (and a connection) until told to finish.
+        let (release, wait) = mpsc::channel::<()>();
+        let (started, is_started) = mpsc::channel::<()>();
+        let holder = {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                db.write_blocking(|_| {
+                    started.send(()).ok();
+                    wait.recv().ok();
+                    Ok(())
+                })
+            })
+        };
+        is_started.recv().expect("the first write started");
+        // More writers queue behind it.
+        let queued: Vec<_> = (0..3)
+            .map(|_| {
+                let db = db.clone();
+                std::thread::spawn(move || db.write_blocking(|_| Ok(())))
+            })
+            .collect();
+        // Give the queued writers the chance to take the last connection, as they did before:
+        // poll the pool for a while (they either take it at once or never).
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while Instant::now() < deadline && db.pool.state().idle_connections > 0 {
+            std::thread::yield_now();
+        }
+        assert!(
+            db.pool.state().idle_connections > 0 || db.pool.state().connections < 2,
+            "queued writers hold every connection"
+        );
+        let read = db.checkout();
+        assert!(read.is_ok(), "a read gets a connection while writers queue");
+        drop(read);
+
+        release.send(()).expect("release the first write");
+        holder.join().expect("holder").expect("first write");
+        for w in queued {
+            w.join().expect("writer").expect("queued write");
+        }
+    }
 }

@@ -17,8 +17,8 @@ mod periods;
 #[cfg(test)]
 mod properties;
 pub mod recurrence;
-mod spec_json;
 pub mod shared;
+mod spec_json;
 mod spelling;
 mod suggest;
 mod tokens;
@@ -30,8 +30,8 @@ use crate::money::{Currency, Decimal};
 use crate::period::DateRange;
 
 pub use intent::{AddIntent, BudgetIntent, Confidence, Intent, Metric, Parsed, QueryIntent};
-pub use period_spec::{CalendarUnit, DaySpec, PERIOD_FORMS, PeriodSpec};
 pub use language::{Language, LanguageChoice, UnknownLanguage};
+pub use period_spec::{CalendarUnit, DaySpec, PERIOD_FORMS, PeriodSpec};
 
 use lexicon::Lexicon;
 use message::{Message, prepare};

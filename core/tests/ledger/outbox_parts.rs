@@ -38,6 +38,7 @@ fn incoming(update: &str, content: Content, message_ref: &str) -> Incoming {
         },
         content,
         at: now(),
+        mentions: Default::default(),
         message_ref: Some(message_ref.to_owned()),
     }
 }

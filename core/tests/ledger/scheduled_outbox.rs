@@ -43,6 +43,7 @@ fn message(n: u32, at: DateTime<Utc>, text: &str) -> Incoming {
         },
         content: Content::from_text(text),
         at,
+        mentions: Default::default(),
         message_ref: None,
     }
 }

@@ -214,7 +214,11 @@ async fn three_flatmates_share_groceries_and_a_taxi_then_settle_up() {
         // In the group's summary each member spent their share, and it says how much was shared.
         let usd_summary = &spent.currencies[0];
         assert_eq!(usd_summary.shared_expenses.minor(), 25000);
-        let by: i128 = usd_summary.by_member.iter().map(|m| m.expenses.minor()).sum();
+        let by: i128 = usd_summary
+            .by_member
+            .iter()
+            .map(|m| m.expenses.minor())
+            .sum();
         assert_eq!(by, 25000);
         let ann_spent = usd_summary
             .by_member
@@ -225,7 +229,11 @@ async fn three_flatmates_share_groceries_and_a_taxi_then_settle_up() {
             .minor();
         assert!(ann_spent == 3000 + 2000 + 3333 || ann_spent == 3000 + 2000 + 3334);
         let r = flat.say("ann", "/summary").await;
-        assert!(r.plain().contains("shared: each member counts their share"), "{}", r.plain());
+        assert!(
+            r.plain().contains("shared: each member counts their share"),
+            "{}",
+            r.plain()
+        );
         let _ = ben;
     }
 }
