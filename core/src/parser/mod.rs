@@ -218,9 +218,14 @@ impl Parser {
         Parser { lexicon, languages }
     }
 
-    /// Reads one chat message, in whichever language it is written.
+    /// Reads one chat message as English.
+    ///
+    /// Chats read English only until detection stops taking English for another language now
+    /// and then: the property test over the whole lexicon found `amazon prime` read as French
+    /// (`prime`, a bonus) and `a&e` as Portuguese (`e`, and). [`Parser::parse_as`] reads the
+    /// other languages (`tally parse --lang`, the public sets).
     pub fn parse(&self, text: &str, ctx: &ParseContext<'_>) -> Parsed {
-        self.parse_as(text, ctx, LanguageChoice::Auto)
+        self.parse_english(text, ctx)
     }
 
     /// Reads one chat message, `choice` breaking ties between languages (the account's own).
@@ -277,18 +282,7 @@ impl Parser {
         if written_negative(args) {
             return Err(AddArgsError::Negative(kind));
         }
-        let reading = self.read_language(args, ctx, LanguageChoice::Auto);
-        let dmy;
-        let (args, ctx) = match &reading {
-            Some(r) => {
-                dmy = ParseContext {
-                    date_order: DateOrder::Dmy,
-                    ..*ctx
-                };
-                (r.english.as_str(), &dmy)
-            }
-            None => (args, ctx),
-        };
+        // English only, as in `parse`.
         let lowered = prepare(args);
         let msg = Message::read(&self.lexicon, &lowered).with_original(args);
         let too_large = || AddArgsError::TooLarge(crate::money::Money::largest(ctx.currency));

