@@ -4,13 +4,11 @@
 use super::intents::alert_text;
 use super::message::{OutMessage, Reply, Text};
 use super::turn::Turn;
-use crate::domain::TransactionKind;
 use crate::error::Error;
 use crate::money::{Money, Rounding};
 use crate::parser::Intent;
 use crate::parser::fx::{CardCharge, ConversionAsk};
-use crate::services::transactions::{self, NewTransaction};
-use crate::services::{budgets, categories, charges, group_currency, rates};
+use crate::services::{group_currency, rates};
 
 /// How `/convert` is written, for its error.
 pub(crate) const CONVERT_USAGE: &str =
@@ -29,33 +27,11 @@ impl Turn<'_> {
             let parsed = self.parse(text)?;
             return self.answer_parsed(parsed, text);
         };
-        let money = Money::from_decimal(add.amount, add.currency, Rounding::Reject)
-            .map_err(|e| Error::money("amount", e))?;
+        // The entry's own amount is read first, so a bad one is named before a bad charge.
+        self.money(add.amount, add.currency)?;
         let charged = Money::from_decimal(charge.amount, charge.currency, Rounding::Reject)
             .map_err(|e| Error::money("charged", e))?;
-        let ledger = self.cx.ledger.id;
-        let category = categories::resolve_or_other(self.conn, ledger, add.kind, &add.category)?;
-        let tx = transactions::record(
-            self.conn,
-            self.cx.account.id,
-            ledger,
-            NewTransaction {
-                kind: add.kind,
-                money,
-                category: category.name,
-                date: add.date,
-                note: add.note,
-                source: self.cx.source.clone(),
-            },
-            self.cx.now,
-        )?;
-        charges::record(self.conn, self.cx.account.id, tx.id, charged)?;
-        // After the charge is stored, so a budget counts what the card really took.
-        let alerts = if tx.kind == TransactionKind::Expense {
-            budgets::newly_crossed(self.conn, ledger, &tx.category, tx.date, self.cx.now)?
-        } else {
-            Vec::new()
-        };
+        let (tx, alerts) = self.record_entry(add, Some(charged))?;
         let mut message = self.recorded_message(&tx)?;
         message.text = message.text.line().plain(format!(
             "💳 Card charged {charged}: totals in {} use this, not the reference rate.",

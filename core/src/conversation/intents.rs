@@ -17,7 +17,7 @@ use crate::period::DateRange;
 use crate::services::budgets::BudgetAlert;
 use crate::services::home_totals::InHome;
 use crate::services::transactions::{self, Filter, NewTransaction};
-use crate::services::{analytics, budgets, categories, ledgers};
+use crate::services::{analytics, budgets, categories, charges, ledgers};
 
 /// How many suggestion buttons an `other` transaction gets.
 const SUGGESTIONS: usize = 3;
@@ -73,7 +73,7 @@ impl Turn<'_> {
         }
     }
 
-    fn money(
+    pub(super) fn money(
         &self,
         amount: crate::money::Decimal,
         currency: crate::money::Currency,
@@ -84,6 +84,22 @@ impl Turn<'_> {
 
     /// Records a transaction and reports it with undo and re-categorise buttons.
     pub fn record(&mut self, add: AddIntent) -> Result<Reply, Error> {
+        let (tx, alerts) = self.record_entry(add, None)?;
+        let mut reply = Reply::message(self.recorded_message(&tx)?);
+        reply
+            .messages
+            .extend(alerts.iter().map(|a| OutMessage::new(alert_text(a))));
+        Ok(reply)
+    }
+
+    /// Stores an entry (with what a card really charged for it, if known) and returns it with
+    /// the budgets it newly crossed. The charge is stored before the budgets are checked, so a
+    /// budget counts what the card really took.
+    pub(crate) fn record_entry(
+        &mut self,
+        add: AddIntent,
+        charged: Option<Money>,
+    ) -> Result<(Transaction, Vec<BudgetAlert>), Error> {
         let money = self.money(add.amount, add.currency)?;
         let ledger = self.cx.ledger.id;
         let category = categories::resolve_or_other(self.conn, ledger, add.kind, &add.category)?;
@@ -101,16 +117,15 @@ impl Turn<'_> {
             },
             self.cx.now,
         )?;
+        if let Some(charged) = charged {
+            charges::record(self.conn, self.cx.account.id, tx.id, charged)?;
+        }
         let alerts = if tx.kind == TransactionKind::Expense {
             budgets::newly_crossed(self.conn, ledger, &tx.category, tx.date, self.cx.now)?
         } else {
             Vec::new()
         };
-        let mut reply = Reply::message(self.recorded_message(&tx)?);
-        reply
-            .messages
-            .extend(alerts.iter().map(|a| OutMessage::new(alert_text(a))));
-        Ok(reply)
+        Ok((tx, alerts))
     }
 
     /// "Recorded …" with its buttons; `other` gets the likeliest categories as buttons.
