@@ -465,22 +465,9 @@ impl Turn<'_> {
         money: Money,
     ) -> Result<Reply, Error> {
         ledgers::access_to_write(self.conn, self.cx.account.id, self.cx.ledger.id)?;
-        let s = splits::settle(
-            self.conn,
-            self.cx.account.id,
-            self.cx.ledger.id,
-            from,
-            to,
-            money,
-            self.cx.today,
-            &self.cx.source,
-            self.cx.now,
-        )?;
-        Ok(Reply {
-            messages: vec![settlement_message(&s)],
-            notice: Some("Recorded".into()),
-            ..Reply::default()
-        })
+        let mut reply = self.record_settlement(from, to, money)?;
+        reply.notice = Some("Recorded".into());
+        Ok(reply)
     }
 
     pub(crate) fn undo_settlement(&mut self, id: i64) -> Result<Reply, Error> {
