@@ -1,10 +1,8 @@
 //! Background work: digests due, the daily rates fetch, seen updates, the health check.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::Tally;
-use crate::conversation::OutMessage;
-use crate::conversation::digest;
 use crate::domain::Platform;
 use crate::error::Error;
 use crate::rates::Publication;
@@ -33,44 +31,6 @@ impl Tally {
     ) -> Result<Vec<Digest>, Error> {
         self.db()
             .read(move |c| digests::due(c, now, &platforms, limit))
-            .await
-    }
-
-    /// Claims a due digest for this instance; `None` when another instance claimed it first.
-    pub async fn claim_digest(
-        &self,
-        digest: Digest,
-        now: DateTime<Utc>,
-    ) -> Result<Option<NaiveDateTime>, Error> {
-        self.db()
-            .write(move |c| digests::claim(c, &digest, now))
-            .await
-    }
-
-    /// The digest's message (see [`digest::compose`]).
-    pub async fn compose_digest(
-        &self,
-        digest: Digest,
-        now: DateTime<Utc>,
-    ) -> Result<Option<OutMessage>, Error> {
-        self.db()
-            .read(move |c| digest::compose(c, &digest, now))
-            .await
-    }
-
-    pub async fn delete_digest(&self, id: i64) -> Result<(), Error> {
-        self.db().write(move |c| digests::delete(c, id)).await
-    }
-
-    /// Gives a claimed digest back, due again at `retry_at`.
-    pub async fn release_digest(
-        &self,
-        digest: Digest,
-        claimed_next: NaiveDateTime,
-        retry_at: DateTime<Utc>,
-    ) -> Result<bool, Error> {
-        self.db()
-            .write(move |c| digests::release(c, &digest, claimed_next, retry_at))
             .await
     }
 
